@@ -1,0 +1,121 @@
+"""Facebook exports: Graph API comment JSON and CrowdTangle link-share CSV.
+
+* ``facebook_graph``: Graph API responses of ``/{object-id}/comments`` or of posts with a
+  ``comments`` edge: ``{"data": [{"id", "message", "created_time", "from": {"id", "name"},
+  "parent", "like_count", "comment_count", "permalink_url", "comments": {"data": [...]}}],
+  "paging": {...}}``, as one document per file or one response page per line. Posts and
+  their comments (two levels of replies) all become posts; a comment replies to its parent
+  object, and its target account is the parent's author where the response includes it.
+  ``created_time`` is ISO-8601 with an offset (``2023-09-02T14:03:11+0000``).
+* ``crowdtangle_links``: CrowdTangle ``/links`` output (as CooRnet / PyCooRnet save it),
+  one row per (post, shared link): the rows of one post merge into one post keeping all its
+  links. CrowdTangle writes ``date`` without an offset; it is taken as UTC (recorded as an
+  assumption in ``sources.notes``).
+"""
+
+from __future__ import annotations
+
+from .formats import Format, nonempty
+
+_OBJ = "json_extract_string(obj, '$.{}')"
+
+FACEBOOK_GRAPH = Format(
+    name="facebook_graph",
+    title="Facebook Graph API JSON (posts / comments)",
+    reader="lines",
+    records="posts",
+    posts_sql=f"""
+        WITH top AS (
+            SELECT b.source_row, j.value AS obj FROM _batch b, json_each(b.raw, '$.data') j
+            UNION ALL
+            SELECT b.source_row, CAST(b.raw AS JSON) FROM _batch b
+            WHERE json_type(b.raw, '$.data') IS NULL AND json_extract_string(b.raw, '$.id') IS NOT NULL
+        ), level1 AS (
+            SELECT t.source_row, c.value AS obj, t.obj AS parent, t.obj AS root
+            FROM top t, json_each(t.obj, '$.comments.data') c
+        ), level2 AS (
+            SELECT l.source_row, c.value AS obj, l.obj AS parent, l.root
+            FROM level1 l, json_each(l.obj, '$.comments.data') c
+        ), objects AS (
+            SELECT source_row, obj, NULL::JSON AS parent, NULL::JSON AS root FROM top
+            UNION ALL SELECT * FROM level1
+            UNION ALL SELECT * FROM level2
+        )
+        SELECT source_row, CAST(obj AS VARCHAR) AS _raw,
+            CASE WHEN json_type(obj) <> 'OBJECT' THEN 'not a Graph API object: a JSON ' || json_type(obj) END AS _problem,
+            'facebook' AS platform,
+            {_OBJ.format('id')} AS post_id,
+            {_OBJ.format('from.id')} AS account_id,
+            {_OBJ.format('created_time')} AS created_at_text,
+            {_OBJ.format('message')} AS text,
+            coalesce({_OBJ.format('parent.id')}, json_extract_string(parent, '$.id')) AS reply_to_post_id,
+            json_extract_string(parent, '$.from.id') AS reply_to_account_id,
+            json_extract_string(root, '$.id') AS conversation_id,
+            [u FOR u IN [{_OBJ.format('attachment.url')}, {_OBJ.format('link')}] IF u IS NOT NULL] AS urls,
+            CAST(json_extract_string(obj, '$.message_tags[*].name') AS VARCHAR[]) AS mentions,
+            try_cast({_OBJ.format('like_count')} AS BIGINT) AS like_count,
+            try_cast({_OBJ.format('comment_count')} AS BIGINT) AS reply_count
+        FROM objects
+    """,
+    accounts_sql="""
+        WITH top AS (
+            SELECT b.source_row, j.value AS obj FROM _batch b, json_each(b.raw, '$.data') j
+            UNION ALL
+            SELECT b.source_row, CAST(b.raw AS JSON) FROM _batch b
+            WHERE json_type(b.raw, '$.data') IS NULL AND json_extract_string(b.raw, '$.id') IS NOT NULL
+        ), level1 AS (SELECT t.source_row, c.value AS obj FROM top t, json_each(t.obj, '$.comments.data') c
+        ), level2 AS (SELECT l.source_row, c.value AS obj FROM level1 l, json_each(l.obj, '$.comments.data') c)
+        SELECT source_row, 'facebook' AS platform, json_extract_string(obj, '$.from.id') AS account_id,
+               json_extract_string(obj, '$.from.name') AS display_name
+        FROM (SELECT * FROM top UNION ALL SELECT * FROM level1 UNION ALL SELECT * FROM level2)
+        WHERE json_extract_string(obj, '$.from.id') IS NOT NULL
+    """,
+    count_sql="""
+        WITH top AS (
+            SELECT j.value AS obj FROM _batch b, json_each(b.raw, '$.data') j
+            UNION ALL SELECT CAST(b.raw AS JSON) FROM _batch b
+            WHERE json_type(b.raw, '$.data') IS NULL AND json_extract_string(b.raw, '$.id') IS NOT NULL
+        ), level1 AS (SELECT c.value AS obj FROM top t, json_each(t.obj, '$.comments.data') c)
+        SELECT (SELECT count(*) FROM top) + (SELECT count(*) FROM level1)
+             + (SELECT count(*) FROM level1 l, json_each(l.obj, '$.comments.data'))
+    """,
+    field_names={"post_id": "id", "account_id": "from.id", "created_at": "created_time"},
+    accounts_are_records=True,
+)
+
+CROWDTANGLE_COLUMNS = ("id", "expanded", "date", "account.platformId")
+
+
+def _na(column: str) -> str:
+    """CrowdTangle files saved from R write missing values as NA."""
+    return f"nullif({nonempty(column)}, 'NA')"
+
+
+CROWDTANGLE_LINKS = Format(
+    name="crowdtangle_links",
+    title="CrowdTangle link-share CSV (/links, CooRnet)",
+    reader="csv",
+    records="posts",
+    posts_sql=f"""
+        SELECT source_row,
+            lower(coalesce({_na('"account.platform"')}, 'facebook')) AS platform,
+            {_na('id')} AS post_id,
+            {_na('"account.platformId"')} AS account_id,
+            {_na('date')} AS created_at_text,
+            CASE WHEN {_na('expanded')} IS NULL THEN []::VARCHAR[] ELSE [trim(expanded)] END AS urls
+        FROM _batch
+    """,
+    accounts_sql=f"""
+        SELECT source_row,
+            lower(coalesce({_na('"account.platform"')}, 'facebook')) AS platform,
+            {_na('"account.platformId"')} AS account_id,
+            {_na('"account.handle"')} AS handle,
+            {_na('"account.name"')} AS display_name,
+            try_cast({_na('"account.subscriberCount"')} AS BIGINT) AS followers,
+            try_cast({_na('"account.verified"')} AS BOOLEAN) AS verified,
+            {_na('"account.url"')} AS profile_url
+        FROM _batch
+    """,
+    field_names={"post_id": "id", "account_id": "account.platformId", "created_at": "date"},
+    required_columns=CROWDTANGLE_COLUMNS,
+)

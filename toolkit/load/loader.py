@@ -1,0 +1,455 @@
+"""Load input files into the workspace: stream, map, validate, merge; nothing lost.
+
+Per file, inside one transaction (an interrupted or failed load leaves the workspace as
+it was):
+
+1. stream the file in bounded batches (:mod:`toolkit.load.inputs`);
+2. map each batch onto candidate rows with the format's SQL (:mod:`toolkit.load.formats`);
+3. validate: a candidate without an id or a readable time, a line that is not JSON or not
+   UTF-8, a CSV record with the wrong number of fields, goes to ``rejects`` with its row
+   number and a reason; the rest is staged;
+4. merge the staged rows: duplicates of one post inside the file or already in the
+   workspace are merged (list fields united, missing values filled), never added twice;
+   accounts keep, per field, the newest non-empty value and every (handle, name, bio)
+   they were seen with goes to ``account_history``;
+5. record the file in ``sources`` with rows read = loaded + rejected + duplicates merged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+import time
+from pathlib import Path
+
+import pyarrow as pa
+from tqdm.auto import tqdm
+
+from .. import __version__
+from ..errors import CibError, FormatError
+from ..schema import REJECT_RAW_MAX_CHARS, column_names
+from ..store import Store
+from .detect import detect_format, read_json_document
+from .formats import ACCOUNT_FIELDS, POST_FIELDS, Format
+from .inputs import InputFile, ParseReject, decode_utf8_column, expand_inputs, sniff_csv_header, stream_batches
+
+log = logging.getLogger(__name__)
+
+#: Rows per batch for Parquet files.
+PARQUET_BATCH_ROWS = 200_000
+
+
+@dataclasses.dataclass
+class LoadResult:
+    """What loading one file did. ``rows_read == rows_loaded + rows_rejected + duplicates_merged``."""
+
+    path: str
+    format: str
+    records: str = "posts"
+    source_id: int | None = None
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    duplicates_merged: int = 0
+    accounts_read: int = 0
+    accounts_loaded: int = 0
+    notes: list[str] = dataclasses.field(default_factory=list)
+    skipped: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def reconciles(self) -> bool:
+        """True when every record read is accounted for."""
+        return self.rows_read == self.rows_loaded + self.rows_rejected + self.duplicates_merged
+
+    def summary(self) -> str:
+        """One line a person reads: the reconciliation of this file."""
+        if self.skipped:
+            return f"{self.path}: skipped, {self.skipped}"
+        unit = "accounts" if self.records == "accounts" else "posts"
+        line = (f"{self.path} [{self.format}]: read {self.rows_read:,} = loaded {self.rows_loaded:,} "
+                f"+ rejected {self.rows_rejected:,} + duplicates merged {self.duplicates_merged:,} ({unit})")
+        if self.records == "posts" and self.accounts_read:
+            line += f"; accounts: {self.accounts_loaded:,} new from {self.accounts_read:,} profiles"
+        return line + ("" if self.reconciles else "  ** DOES NOT RECONCILE **")
+
+
+def load_files(store: Store, paths: list[str | Path], *, mapping: dict[str, str] | None = None,
+               platform: str | None = None, progress: bool | None = None) -> list[LoadResult]:
+    """Load export files into the workspace, each file atomically.
+
+    Args:
+        store: the open workspace.
+        paths: files; ``.gz`` is read transparently and each data member of a ``.zip`` is
+            loaded as its own source (named ``archive.zip!member``).
+        mapping: ``{file_column: canonical_column}`` to read other tools' CSVs as post tables.
+        platform: platform for rows that do not name one (canonical tables, CooRTweet).
+        progress: show progress bars (None: only on a terminal).
+
+    Returns:
+        One :class:`LoadResult` per input, in order. A file already loaded (same SHA-256)
+        is skipped and says so.
+
+    Raises:
+        FormatError: a file is refused as a whole (unknown format, missing columns); files
+            before it stay loaded, nothing of it is.
+
+    Example:
+        >>> from toolkit.store import Store
+        >>> store = Store(":memory:")
+        >>> [r.reconciles for r in load_files(store, ["data/sample/facebook_comments.csv"])]
+        [True]
+    """
+    if platform is not None and (not platform.strip() or platform != platform.strip()):
+        raise FormatError(f"--platform {platform!r}: give a platform name such as x or facebook")
+    return [load_input(store, source, mapping=mapping, platform=platform, progress=progress)
+            for source in expand_inputs(paths)]
+
+
+def load_input(store: Store, source: InputFile, *, mapping=None, platform=None, progress=None) -> LoadResult:
+    """Load one input (a file or one zip member); see :func:`load_files`."""
+    started = time.perf_counter()
+    sha256 = source.sha256()
+    previous = store.rows("SELECT source_id, path FROM sources WHERE sha256 = ?", [sha256])
+    fmt = detect_format(source, mapping=mapping, platform=platform)
+    if previous:
+        return LoadResult(source.label, fmt.name, fmt.records,
+                          skipped=f"already loaded as source {previous[0][0]} ({previous[0][1]}): identical content, nothing added")
+    result = LoadResult(source.label, fmt.name, fmt.records)
+    try:
+        with store.transaction():  # staging tables vanish with a rollback
+            result.source_id = (store.scalar("SELECT max(source_id) FROM sources") or 0) + 1
+            _create_staging(store)
+            _stage_file(store, source, fmt, result, progress)
+            _merge(store, fmt, result)
+            result.seconds = time.perf_counter() - started
+            _record_source(store, source, sha256, fmt, result, mapping, platform)
+            _drop_staging(store)
+    finally:
+        _unregister_batch(store)
+    if not result.reconciles:  # a mapping bug, never the user's data: fail loudly
+        raise CibError(f"{source.label}: internal error, counts do not reconcile ({result.summary()}); please report it")
+    log.info(result.summary())
+    return result
+
+
+# -- staging ---------------------------------------------------------------------------------
+_STAGING = ("_stage_posts", "_stage_accounts", "_stage_rejects", "_parse_rejects")
+
+
+def _create_staging(store: Store) -> None:
+    post_cols = ", ".join(f"{n} {t}" for n, t in POST_FIELDS.items() if n != "created_at_text")
+    account_cols = ", ".join(f"{n} {t}" for n, t in ACCOUNT_FIELDS.items() if not n.endswith("_text"))
+    store.execute(f"CREATE TEMP TABLE _stage_posts ({post_cols}, created_at TIMESTAMPTZ, naive_time BOOLEAN, source_row BIGINT)")
+    store.execute(f"CREATE TEMP TABLE _stage_accounts ({account_cols}, created_at TIMESTAMPTZ, observed_at TIMESTAMPTZ, source_row BIGINT)")
+    store.execute("CREATE TEMP TABLE _stage_rejects (source_row BIGINT, raw VARCHAR, reason VARCHAR)")
+    store.execute("CREATE TEMP TABLE _parse_rejects (source_row BIGINT, raw VARCHAR, reason VARCHAR)")
+
+
+def _drop_staging(store: Store) -> None:
+    for table in _STAGING + ("_cand",):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _unregister_batch(store: Store) -> None:
+    try:
+        store.unregister("_arrow_batch")
+    except Exception:  # nothing registered: the load failed before its first batch
+        pass
+
+
+def _stage_file(store: Store, source: InputFile, fmt: Format, result: LoadResult, progress) -> None:
+    parse_rejects: list[ParseReject] = []
+    bar = tqdm(total=source.size_bytes if source.compression is None else None, unit="B", unit_scale=True,
+               desc=Path(source.label).name, disable=None if progress is None else not progress, leave=False)
+    ordinal = 0
+    try:
+        for table in _batches(source, fmt, parse_rejects.append, lambda n: bar.update(n - bar.n)):
+            n = table.num_rows
+            table = table.append_column("source_row", pa.array(range(ordinal + 1, ordinal + n + 1), pa.int64()))
+            ordinal += n
+            table, bad = _decode_columns(table)
+            _stage_batch(store, fmt, table, bad, result)
+    finally:
+        bar.close()
+    if parse_rejects:
+        _renumber_after_parse_rejects(store, parse_rejects)
+        result.rows_read += len(parse_rejects)
+
+
+def _batches(source: InputFile, fmt: Format, on_parse_reject, on_bytes):
+    """Arrow tables of binary (or typed, for Parquet) columns, in file order."""
+    if fmt.reader in ("lines", "csv"):
+        delimiter = ","
+        if fmt.reader == "csv":
+            with source.open() as stream:
+                _, delimiter = sniff_csv_header(stream.read(1 << 16).removeprefix(b"\xef\xbb\xbf"), source.label)
+        for batch in stream_batches(source, kind=fmt.reader, delimiter=delimiter,
+                                    on_parse_reject=on_parse_reject, on_bytes=on_bytes):
+            yield pa.Table.from_batches([batch])
+    elif fmt.reader == "document":
+        document = read_json_document(source)
+        records = document if isinstance(document, list) else [document]
+        yield pa.table({"raw": pa.array([json.dumps(r, ensure_ascii=False) for r in records], pa.string())})
+    elif fmt.reader == "parquet":
+        import pyarrow.parquet as pq
+
+        with source.open() as stream:
+            for batch in pq.ParquetFile(stream).iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                yield pa.Table.from_batches([batch])
+    else:  # pragma: no cover - formats are defined in this package
+        raise ValueError(f"unknown reader {fmt.reader}")
+
+
+def _decode_columns(table: pa.Table) -> tuple[pa.Table, dict[int, str]]:
+    """Binary columns → UTF-8 strings; rows with invalid bytes are reported by index."""
+    bad: dict[int, str] = {}
+    for i, field in enumerate(table.schema):
+        if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+            decoded, invalid = decode_utf8_column(table.column(i).combine_chunks())
+            for row, reason in invalid.items():
+                bad.setdefault(row, f"column {field.name!r}: {reason}" if field.name != "raw" else f"line is {reason}")
+            table = table.set_column(i, field.name, decoded)
+    return table, bad
+
+
+def _stage_batch(store: Store, fmt: Format, table: pa.Table, bad: dict[int, str], result: LoadResult) -> None:
+    if bad:
+        rows = table.column("source_row").to_pylist()
+        raws = _raw_records(table, bad)
+        _insert_rejects(store, [(rows[i], raws[i], reason) for i, reason in bad.items()])
+        result.rows_read += len(bad)
+        keep = pa.array([i not in bad for i in range(table.num_rows)])
+        table = table.filter(keep)
+    store.register("_arrow_batch", table)
+    if fmt.reader in ("lines", "document"):
+        # blank lines are not records; lines that are not JSON are rejected with the parser's words
+        store.execute("CREATE OR REPLACE TEMP VIEW _batch AS SELECT source_row, raw FROM _arrow_batch "
+                      "WHERE NOT (length(raw) < 64 AND trim(raw) = '') AND json_valid(raw)")
+        invalid = store.rows("SELECT source_row, raw FROM _arrow_batch "
+                             "WHERE NOT (length(raw) < 64 AND trim(raw) = '') AND NOT json_valid(raw)")
+        _insert_rejects(store, [(row, raw, _json_error(raw)) for row, raw in invalid])
+        result.rows_read += len(invalid)
+    else:
+        store.execute("CREATE OR REPLACE TEMP VIEW _batch AS SELECT * FROM _arrow_batch")
+    records = store.scalar(fmt.count_sql) if fmt.count_sql else store.scalar("SELECT count(*) FROM _batch")
+    result.rows_read += int(records or 0)
+    if fmt.records == "posts":
+        staged = _stage_posts(store, fmt)
+        _stage_accounts(store, fmt, as_records=False)
+    else:
+        staged = _stage_accounts(store, fmt, as_records=True)
+    if staged != (records or 0):
+        raise CibError(f"internal error: format {fmt.name} staged {staged} of {records} records in a batch; please report it")
+    store.execute("DROP VIEW IF EXISTS _batch")
+    store.unregister("_arrow_batch")
+
+
+def _raw_records(table: pa.Table, rows: dict[int, str]) -> dict[int, str]:
+    """The raw text of some rows of a batch, for rejects (CSV rows as a JSON object)."""
+    columns = [c for c in table.column_names if c != "source_row"]
+    out = {}
+    for i in rows:
+        values = {c: table.column(c)[i].as_py() for c in columns}
+        if columns == ["raw"]:
+            value = values["raw"]
+            out[i] = value if isinstance(value, str) else (value or b"").decode("utf-8", "backslashreplace")
+        else:
+            out[i] = json.dumps({k: v if not isinstance(v, bytes) else v.decode("utf-8", "backslashreplace")
+                                 for k, v in values.items()}, ensure_ascii=False)
+    return out
+
+
+def _json_error(raw: str) -> str:
+    try:
+        json.loads(raw)
+    except ValueError as exc:
+        return f"line is not valid JSON ({exc}); a truncated or corrupted record"
+    return "line is not valid JSON"  # pragma: no cover - DuckDB and Python agree in practice
+
+
+def _candidate_columns(store: Store) -> set[str]:
+    return {row[0] for row in store.rows("SELECT column_name FROM (DESCRIBE _cand)")}
+
+
+def _time_reason(field: str, name: str, expr: str) -> str:
+    return (f"WHEN {expr} IS NULL OR trim({expr}) = '' THEN 'no {field} (field {name} is empty or missing)' "
+            f"WHEN try_cast({expr} AS TIMESTAMPTZ) IS NULL THEN '{field} ' || chr(39) || left({expr}, 60) || chr(39) "
+            f"|| ' is not a date-time (field {name}; expected ISO-8601 such as 2023-09-02T14:03:11Z)' ")
+
+
+_NAIVE = "NOT regexp_matches(trim(created_at_text), '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$')"
+
+
+def _stage_posts(store: Store, fmt: Format) -> int:
+    """Candidate posts of ``_batch`` → ``_stage_posts`` or ``_stage_rejects``; returns both counts' sum."""
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS {fmt.posts_sql}")
+    present = _candidate_columns(store)
+    names = fmt.field_names
+    reason = (
+        f"coalesce({'_problem' if '_problem' in present else 'NULL'}, CASE "
+        f"WHEN platform IS NULL OR trim(platform) = '' THEN 'no platform (give a platform column, or --platform)' "
+        f"WHEN post_id IS NULL OR trim(post_id) = '' THEN 'no post id (field {names.get('post_id', 'post_id')} is empty or missing)' "
+        f"{_time_reason('creation time', names.get('created_at', 'created_at'), 'created_at_text')} END)"
+    )
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS SELECT *, {reason} AS _reason FROM _cand")
+    fields = [n for n in POST_FIELDS if n != "created_at_text"]
+    select = ", ".join(n if n in present else f"NULL::{POST_FIELDS[n]}" for n in fields)
+    store.execute(f"""INSERT INTO _stage_posts ({', '.join(fields)}, created_at, naive_time, source_row)
+        SELECT {select}, CAST(created_at_text AS TIMESTAMPTZ), {_NAIVE}, source_row FROM _cand WHERE _reason IS NULL""")
+    raw = "c._raw" if "_raw" in present else "NULL"
+    store.execute(f"""INSERT INTO _stage_rejects
+        SELECT c.source_row, coalesce({raw}, CAST(to_json(b) AS VARCHAR)), c._reason
+        FROM _cand c LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
+        WHERE c._reason IS NOT NULL""")
+    return store.scalar("SELECT count(*) FROM _cand")
+
+
+def _stage_accounts(store: Store, fmt: Format, *, as_records: bool) -> int:
+    """Candidate accounts of ``_batch`` → ``_stage_accounts`` (rosters: rejects too); returns the candidates."""
+    if not fmt.accounts_sql:
+        return 0
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS {fmt.accounts_sql}")
+    present = _candidate_columns(store)
+    if not as_records:
+        store.execute("DELETE FROM _cand WHERE account_id IS NULL OR trim(account_id) = ''")
+        if not fmt.accounts_are_records:  # the account came with a post that was rejected
+            store.execute("DELETE FROM _cand WHERE source_row IN (SELECT source_row FROM _stage_rejects)")
+    names = fmt.field_names
+    created = "created_at_text" if "created_at_text" in present else "NULL::VARCHAR"
+    reason = (f"CASE WHEN account_id IS NULL OR trim(account_id) = '' "
+              f"THEN 'no account id (field {names.get('account_id', 'account_id')} is empty or missing)' "
+              f"WHEN {created} IS NOT NULL AND trim({created}) <> '' AND try_cast({created} AS TIMESTAMPTZ) IS NULL "
+              f"THEN 'account creation time ' || chr(39) || left({created}, 60) || chr(39) || ' is not a date-time' END")
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS SELECT *, {reason} AS _reason FROM _cand")
+    fields = [n for n in ACCOUNT_FIELDS if not n.endswith("_text")]
+    select = ", ".join(n if n in present else f"NULL::{ACCOUNT_FIELDS[n]}" for n in fields)
+    observed = "try_cast(observed_at_text AS TIMESTAMPTZ)" if "observed_at_text" in present else "NULL"
+    valid = "_reason IS NULL" if as_records else "true"
+    store.execute(f"""INSERT INTO _stage_accounts ({', '.join(fields)}, created_at, observed_at, source_row)
+        SELECT {select}, try_cast({created} AS TIMESTAMPTZ), {observed}, source_row FROM _cand WHERE {valid}""")
+    if as_records:
+        store.execute("""INSERT INTO _stage_rejects
+            SELECT c.source_row, CAST(to_json(b) AS VARCHAR), c._reason
+            FROM _cand c LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
+            WHERE c._reason IS NOT NULL""")
+    return store.scalar("SELECT count(*) FROM _cand")
+
+
+def _insert_rejects(store: Store, rows: list[tuple[int, str, str]], table: str = "_stage_rejects") -> None:
+    if rows:
+        store.con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", rows)
+
+
+def _renumber_after_parse_rejects(store: Store, rejects: list[ParseReject]) -> None:
+    """Staged rows carry their ordinal among the records the parser accepted; shift them past
+    the records it refused, whose true numbers it reported: the k-th accepted record is record
+    ``k + #{j : b_j - j < k}`` for refused records b_1 < b_2 < ... ."""
+    _insert_rejects(store, [(r.source_row, r.raw, r.reason) for r in rejects], "_parse_rejects")
+    store.execute("""CREATE OR REPLACE TEMP TABLE _gaps AS
+        SELECT source_row - row_number() OVER (ORDER BY source_row) AS accepted_before FROM _parse_rejects""")
+    for table in ("_stage_posts", "_stage_accounts", "_stage_rejects"):
+        store.execute(f"""UPDATE {table} SET source_row = source_row +
+            (SELECT count(*) FROM _gaps WHERE accepted_before < {table}.source_row)""")
+    store.execute("INSERT INTO _stage_rejects SELECT * FROM _parse_rejects")
+    store.execute("DROP TABLE _gaps")
+
+
+# -- merge -----------------------------------------------------------------------------------
+_LIST_COLUMNS = ("urls", "hashtags", "mentions")
+
+
+def _merge(store: Store, fmt: Format, result: LoadResult) -> None:
+    sid = result.source_id
+    result.rows_rejected = store.scalar("SELECT count(*) FROM _stage_rejects")
+    store.execute(f"""INSERT INTO rejects SELECT {sid}, source_row, left(raw, {REJECT_RAW_MAX_CHARS}), reason
+                      FROM _stage_rejects ORDER BY source_row""")
+    if fmt.records == "posts":
+        _merge_posts(store, fmt, result)
+    _merge_accounts(store, fmt, result)
+
+
+def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
+    sid = result.source_id
+    staged = store.scalar("SELECT count(*) FROM _stage_posts")
+    scalars = [c for c in column_names("posts") if c not in ("platform", "post_id", "source_id", "source_row") + _LIST_COLUMNS]
+    aggregates = ", ".join(
+        [f"min_by({c}, source_row) AS {c}" for c in scalars]
+        + [f"list_sort(list_distinct(flatten(list({c})))) AS {c}" for c in _LIST_COLUMNS]
+    )
+    store.execute(f"""CREATE OR REPLACE TEMP TABLE _new_posts AS
+        SELECT platform, post_id, {aggregates}, min(source_row) AS source_row, bool_or(naive_time) AS naive_time
+        FROM _stage_posts GROUP BY platform, post_id""")
+    distinct = store.scalar("SELECT count(*) FROM _new_posts")
+    existing = store.scalar("SELECT count(*) FROM _new_posts n JOIN posts p USING (platform, post_id)")
+    if existing:
+        fills = ", ".join([f"{c} = coalesce(posts.{c}, n.{c})" for c in scalars]
+                          + [f"{c} = list_sort(list_distinct(list_concat(posts.{c}, n.{c})))" for c in _LIST_COLUMNS])
+        store.execute(f"""UPDATE posts SET {fills} FROM _new_posts n
+                          WHERE posts.platform = n.platform AND posts.post_id = n.post_id""")
+    columns = column_names("posts")
+    select = ", ".join(f"{sid}" if c == "source_id" else f"n.{c}" for c in columns)
+    store.execute(f"""INSERT INTO posts ({', '.join(columns)})
+        SELECT {select} FROM _new_posts n ANTI JOIN posts p ON p.platform = n.platform AND p.post_id = n.post_id
+        ORDER BY n.source_row""")
+    naive = store.scalar("SELECT count(*) FROM _new_posts WHERE naive_time")
+    if naive and not fmt.naive_times_are_utc:
+        result.notes.append(f"{naive:,} posts had a creation time without a UTC offset; taken as UTC")
+    # a repost's original author, where the original is in the workspace
+    store.execute("""UPDATE posts SET repost_of_account_id = o.account_id FROM posts o
+        WHERE posts.repost_of_account_id IS NULL AND posts.repost_of_post_id = o.post_id
+          AND posts.platform = o.platform AND o.account_id IS NOT NULL""")
+    store.execute("DROP TABLE _new_posts")
+    result.rows_loaded = distinct - existing
+    result.duplicates_merged = staged - distinct + existing
+
+
+def _merge_accounts(store: Store, fmt: Format, result: LoadResult) -> None:
+    sid = result.source_id
+    result.accounts_read = store.scalar("SELECT count(*) FROM _stage_accounts")
+    if not result.accounts_read:
+        return
+    values = [c for c in column_names("accounts") if c not in ("platform", "account_id", "source_id", "source_row")]
+    store.execute(f"""CREATE OR REPLACE TEMP TABLE _acc AS
+        WITH candidates AS (
+            SELECT *, {sid} AS source_id, false AS existed FROM _stage_accounts
+            UNION ALL BY NAME
+            SELECT a.*, true AS existed FROM accounts a SEMI JOIN _stage_accounts s USING (platform, account_id)
+        ), ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY platform, account_id
+                ORDER BY observed_at ASC NULLS FIRST, existed DESC, source_id, source_row) AS freshness
+            FROM candidates
+        )
+        SELECT platform, account_id,
+            {', '.join(f'arg_max({c}, freshness) FILTER (WHERE {c} IS NOT NULL) AS {c}' for c in values)},
+            arg_min(source_id, freshness) AS source_id, arg_min(source_row, freshness) AS source_row,
+            bool_or(existed) AS existed
+        FROM ranked GROUP BY platform, account_id""")
+    new = store.scalar("SELECT count(*) FROM _acc WHERE NOT existed")
+    store.execute("DELETE FROM accounts a USING _acc n WHERE a.platform = n.platform AND a.account_id = n.account_id")
+    columns = column_names("accounts")
+    store.execute(f"INSERT INTO accounts ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _acc ORDER BY source_id, source_row")
+    store.execute(f"""INSERT INTO account_history
+        SELECT DISTINCT s.platform, s.account_id, s.handle, s.display_name, s.description, s.observed_at, {sid}
+        FROM _stage_accounts s ANTI JOIN account_history h
+          ON h.platform = s.platform AND h.account_id = s.account_id
+         AND h.handle IS NOT DISTINCT FROM s.handle AND h.display_name IS NOT DISTINCT FROM s.display_name
+         AND h.description IS NOT DISTINCT FROM s.description AND h.observed_at IS NOT DISTINCT FROM s.observed_at""")
+    store.execute("DROP TABLE _acc")
+    result.accounts_loaded = new
+    if fmt.records == "accounts":
+        result.rows_loaded = new
+        result.duplicates_merged = result.accounts_read - new
+
+
+def _record_source(store: Store, source: InputFile, sha256: str, fmt: Format, result: LoadResult,
+                   mapping, platform) -> None:
+    options = {"mapping": mapping or {}, "platform": platform}
+    store.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [result.source_id, source.label, sha256, fmt.name, fmt.records, result.rows_read, result.rows_loaded,
+         result.rows_rejected, result.duplicates_merged, result.accounts_read, result.accounts_loaded,
+         result.notes, json.dumps(options), dt.datetime.now(dt.timezone.utc), result.seconds, __version__],
+    )

@@ -1,0 +1,166 @@
+"""X API v2 data as the twarc2 client writes it.
+
+* ``twarc2_pages``: one raw API response page per line, ``{"data": [tweets], "includes":
+  {"users", "tweets", ...}, "meta", "errors", "__twarc"}``. Tweets of ``data`` and
+  referenced tweets of ``includes.tweets`` become posts; ``includes.users`` become accounts,
+  observed at ``__twarc.retrieved_at``.
+* ``twarc2_flat``: ``twarc2 flatten`` output, one tweet per line with ``author`` (and the
+  referenced tweets, mentioned users and replied-to user) expanded inline.
+
+Reference: the X API v2 tweet and user objects; twarc's ``ensure_flattened``. Long tweets
+keep their full text in ``note_tweet.text``, which is preferred over the truncated ``text``.
+"""
+
+from __future__ import annotations
+
+from ..schema import PLATFORM_X
+from .formats import Format
+
+USER_STRUCT = (
+    '{"id":"VARCHAR","username":"VARCHAR","name":"VARCHAR","created_at":"VARCHAR",'
+    '"description":"VARCHAR","location":"VARCHAR","verified":"BOOLEAN","url":"VARCHAR",'
+    '"public_metrics":{"followers_count":"BIGINT","following_count":"BIGINT","tweet_count":"BIGINT"}}'
+)
+_TWEET_CORE = (
+    '"id":"VARCHAR","text":"VARCHAR","created_at":"VARCHAR","author_id":"VARCHAR",'
+    '"conversation_id":"VARCHAR","in_reply_to_user_id":"VARCHAR","lang":"VARCHAR","source":"VARCHAR",'
+    '"note_tweet":{"text":"VARCHAR"},'
+    '"entities":{"hashtags":[{"tag":"VARCHAR"}],"mentions":[{"username":"VARCHAR"}],'
+    '"urls":[{"url":"VARCHAR","expanded_url":"VARCHAR","unwound_url":"VARCHAR"}]},'
+    '"public_metrics":{"retweet_count":"BIGINT","reply_count":"BIGINT","like_count":"BIGINT","quote_count":"BIGINT"}'
+)
+TWEET_STRUCT = '{' + _TWEET_CORE + ',"referenced_tweets":[{"type":"VARCHAR","id":"VARCHAR","author_id":"VARCHAR"}]}'
+
+
+def _ref(kind: str, field: str = "id") -> str:
+    return f"[r.{field} FOR r IN t.referenced_tweets IF r.type = '{kind}'][1]"
+
+
+def tweet_columns(alias: str = "t") -> str:
+    """SQL select-list mapping a transformed tweet struct ``t`` onto candidate post fields."""
+    return f"""
+        '{PLATFORM_X}' AS platform,
+        {alias}.id AS post_id,
+        {alias}.author_id AS account_id,
+        {alias}.created_at AS created_at_text,
+        coalesce({alias}.note_tweet.text, {alias}.text) AS text,
+        {alias}.lang AS lang,
+        {_ref('replied_to')} AS reply_to_post_id,
+        {alias}.in_reply_to_user_id AS reply_to_account_id,
+        {alias}.conversation_id AS conversation_id,
+        {_ref('retweeted')} AS repost_of_post_id,
+        {_ref('retweeted', 'author_id')} AS repost_of_account_id,
+        {_ref('quoted')} AS quote_of_post_id,
+        [coalesce(u.unwound_url, u.expanded_url, u.url) FOR u IN {alias}.entities.urls] AS urls,
+        [h.tag FOR h IN {alias}.entities.hashtags] AS hashtags,
+        [m.username FOR m IN {alias}.entities.mentions] AS mentions,
+        {alias}.source AS client,
+        {alias}.public_metrics.like_count AS like_count,
+        {alias}.public_metrics.reply_count AS reply_count,
+        {alias}.public_metrics.retweet_count AS repost_count,
+        {alias}.public_metrics.quote_count AS quote_count"""
+
+
+def user_columns(alias: str, observed_at: str) -> str:
+    """SQL select-list mapping a transformed user struct onto candidate account fields."""
+    return f"""
+        '{PLATFORM_X}' AS platform,
+        {alias}.id AS account_id,
+        {alias}.username AS handle,
+        {alias}.name AS display_name,
+        {alias}.created_at AS created_at_text,
+        {alias}.description AS description,
+        {alias}.location AS location,
+        {alias}.public_metrics.followers_count AS followers,
+        {alias}.public_metrics.following_count AS following,
+        {alias}.public_metrics.tweet_count AS post_count,
+        {alias}.verified AS verified,
+        'https://x.com/' || {alias}.username AS profile_url,
+        {observed_at} AS observed_at_text"""
+
+
+_PAGE_KEYS = "['data', 'includes', 'meta', 'errors']"
+_NOT_A_PAGE = (
+    "'not a twarc2 response page: expected an object with keys data / includes / meta, found keys ' "
+    "|| coalesce(CAST(json_keys(b.raw) AS VARCHAR), json_type(b.raw))"
+)
+
+TWARC2_PAGES = Format(
+    name="twarc2_pages",
+    title="twarc2 JSONL (raw X API v2 response pages)",
+    reader="lines",
+    records="posts",
+    posts_sql=f"""
+        WITH tweets AS (
+            SELECT b.source_row, j.value AS tweet FROM _batch b, json_each(b.raw, '$.data') j
+            UNION ALL
+            SELECT b.source_row, j.value FROM _batch b, json_each(b.raw, '$.includes.tweets') j
+        ), parsed AS (
+            SELECT source_row, tweet, json_transform(tweet, '{TWEET_STRUCT}') AS t FROM tweets
+        )
+        SELECT source_row, CAST(tweet AS VARCHAR) AS _raw, NULL AS _problem, {tweet_columns()} FROM parsed
+        UNION ALL
+        SELECT b.source_row, b.raw, {_NOT_A_PAGE}, {', '.join(f'NULL AS x{i}' for i in range(20))}
+        FROM _batch b
+        WHERE json_type(b.raw) <> 'OBJECT' OR len(list_intersect(json_keys(b.raw), {_PAGE_KEYS})) = 0
+    """,
+    accounts_sql=f"""
+        SELECT b.source_row, {user_columns('u', "json_extract_string(b.raw, '$.__twarc.retrieved_at')")}
+        FROM (SELECT b.source_row, b.raw, json_transform(j.value, '{USER_STRUCT}') AS u
+              FROM _batch b, json_each(b.raw, '$.includes.users') j) b
+    """,
+    count_sql=f"""
+        SELECT sum(coalesce(json_array_length(raw, '$.data'), 0) + coalesce(json_array_length(raw, '$.includes.tweets'), 0)
+                   + CASE WHEN json_type(raw) <> 'OBJECT' OR len(list_intersect(json_keys(raw), {_PAGE_KEYS})) = 0 THEN 1 ELSE 0 END)
+        FROM _batch
+    """,
+    field_names={"post_id": "id", "account_id": "author_id", "created_at": "created_at"},
+    accounts_are_records=True,
+)
+
+_FLAT_STRUCT = (
+    '{' + _TWEET_CORE + ',"author":' + USER_STRUCT + ',"in_reply_to_user":' + USER_STRUCT
+    + ',"referenced_tweets":[{"type":"VARCHAR","id":"VARCHAR","author_id":"VARCHAR"}]}'
+)
+
+TWARC2_FLAT = Format(
+    name="twarc2_flat",
+    title="twarc2 flattened JSONL (one tweet per line, expansions inline)",
+    reader="lines",
+    records="posts",
+    # a line's own tweet, then the full referenced tweets that flatten embeds
+    posts_sql=f"""
+        WITH lines AS (
+            SELECT b.source_row, b.raw, json_transform(b.raw, '{_FLAT_STRUCT}') AS t FROM _batch b
+        )
+        SELECT source_row, raw AS _raw,
+               CASE WHEN json_type(raw) <> 'OBJECT' THEN 'not a tweet object: a JSON ' || json_type(raw) END AS _problem,
+               {tweet_columns()}
+        FROM lines
+        UNION ALL
+        SELECT b.source_row, CAST(r.value AS VARCHAR), NULL, {tweet_columns()}
+        FROM _batch b, json_each(b.raw, '$.referenced_tweets') r,
+             LATERAL (SELECT json_transform(r.value, '{TWEET_STRUCT}') AS t)
+        WHERE json_extract_string(r.value, '$.created_at') IS NOT NULL
+    """,
+    accounts_sql=f"""
+        WITH users AS (
+            SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at') AS seen, json_extract(b.raw, '$.author') AS u
+            FROM _batch b
+            UNION ALL SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at'), json_extract(b.raw, '$.in_reply_to_user') FROM _batch b
+            UNION ALL SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at'), json_extract(r.value, '$.author')
+                      FROM _batch b, json_each(b.raw, '$.referenced_tweets') r
+            UNION ALL SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at'), m.value
+                      FROM _batch b, json_each(b.raw, '$.entities.mentions') m
+        )
+        SELECT source_row, {user_columns('p.u', 'seen')}
+        FROM (SELECT source_row, seen, json_transform(u, '{USER_STRUCT}') AS u FROM users
+              WHERE u IS NOT NULL AND json_extract_string(u, '$.username') IS NOT NULL) p
+    """,
+    count_sql="""
+        SELECT count(*) + coalesce(sum((SELECT count(*) FROM json_each(raw, '$.referenced_tweets') r
+                                        WHERE json_extract_string(r.value, '$.created_at') IS NOT NULL)), 0)
+        FROM _batch
+    """,
+    field_names={"post_id": "id", "account_id": "author_id", "created_at": "created_at"},
+)
