@@ -102,7 +102,7 @@ CROWDTANGLE_LINKS = Format(
             {_na('id')} AS post_id,
             {_na('"account.platformId"')} AS account_id,
             {_na('date')} AS created_at_text,
-            CASE WHEN {_na('expanded')} IS NULL THEN []::VARCHAR[] ELSE [trim(expanded)] END AS urls
+            CASE WHEN {_na('expanded')} IS NULL THEN []::VARCHAR[] ELSE [expanded] END AS urls
         FROM _batch
     """,
     accounts_sql=f"""

@@ -76,8 +76,8 @@ def sql_str(value: str) -> str:
 
 
 def nonempty(expr: str) -> str:
-    """SQL: the text value, or NULL when empty or blank (exports write missing values as '')."""
-    return f"nullif(trim({expr}), '')"
+    """SQL: the value verbatim, or NULL when empty or blank (exports write missing values as '')."""
+    return f"CASE WHEN trim({expr}) <> '' THEN {expr} END"
 
 
 def split_list(expr: str) -> str:

@@ -383,6 +383,8 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
         SELECT platform, post_id, {aggregates}, min(source_row) AS source_row, bool_or(naive_time) AS naive_time
         FROM _stage_posts GROUP BY platform, post_id""")
     distinct = store.scalar("SELECT count(*) FROM _new_posts")
+    if distinct < staged:
+        _note_conflicting_duplicates(store, result)
     existing = store.scalar("SELECT count(*) FROM _new_posts n JOIN posts p USING (platform, post_id)")
     if existing:
         fills = ", ".join([f"{c} = coalesce(posts.{c}, n.{c})" for c in scalars]
@@ -404,6 +406,27 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
     store.execute("DROP TABLE _new_posts")
     result.rows_loaded = distinct - existing
     result.duplicates_merged = staged - distinct + existing
+
+
+#: Fields on which two rows of one post must agree; counts (likes...) legitimately differ.
+_IDENTITY_FIELDS = ("account_id", "created_at", "text", "reply_to_post_id", "reply_to_account_id",
+                    "repost_of_post_id", "quote_of_post_id")
+
+
+def _note_conflicting_duplicates(store: Store, result: LoadResult) -> None:
+    """Rows of one post that disagree (e.g. a share table listing two objects for one share):
+    the first row's values are kept, and the disagreement is recorded in ``sources.notes``."""
+    per_field = ", ".join(f"count(DISTINCT {c}) > 1 AS {c}" for c in _IDENTITY_FIELDS)
+    store.execute(f"""CREATE OR REPLACE TEMP TABLE _conflicts AS
+        SELECT post_id, min(source_row) AS first_row, {per_field} FROM _stage_posts
+        GROUP BY platform, post_id HAVING count(*) > 1""")
+    counts = store.rows(f"SELECT {', '.join(f'count_if({c})' for c in _IDENTITY_FIELDS)} FROM _conflicts")[0]
+    example = store.scalar(f"SELECT post_id FROM _conflicts WHERE {' OR '.join(_IDENTITY_FIELDS)} ORDER BY first_row LIMIT 1")
+    store.execute("DROP TABLE _conflicts")
+    fields = [f"{field} ({n:,})" for field, n in zip(_IDENTITY_FIELDS, counts) if n]
+    if fields:
+        result.notes.append(f"posts given in several rows that disagree on {', '.join(fields)}: "
+                            f"the first row's values were kept (e.g. post {example})")
 
 
 def _merge_accounts(store: Store, fmt: Format, result: LoadResult) -> None:
