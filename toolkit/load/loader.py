@@ -398,7 +398,7 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
         ORDER BY n.source_row""")
     naive = store.scalar("SELECT count(*) FROM _new_posts WHERE naive_time")
     if naive and not fmt.naive_times_are_utc:
-        result.notes.append(f"{naive:,} posts had a creation time without a UTC offset; taken as UTC")
+        result.notes.append(f"creation time without a UTC offset in {naive:,} post(s): taken as UTC")
     # a repost's original author, where the original is in the workspace
     store.execute("""UPDATE posts SET repost_of_account_id = o.account_id FROM posts o
         WHERE posts.repost_of_account_id IS NULL AND posts.repost_of_post_id = o.post_id
