@@ -70,3 +70,11 @@ def test_schema_is_documented_for_every_column():
         doc = describe(table)
         for name in column_names(table):
             assert f"| {name} |" in doc
+
+
+def test_workspace_doc_lists_the_schema_as_defined():
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "workspace.md").read_text()
+    for table in TABLES:
+        assert describe(table) in doc, f"docs/workspace.md is out of date for table {table}"
