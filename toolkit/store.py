@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import logging
 from pathlib import Path
 from typing import Any, Iterator
@@ -55,6 +56,7 @@ class Store:
                 "Is it another kind of file, or open in another program? Use a new file name or close the other program."
             ) from None
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")  # library code does not print
         try:
             self._check_or_create(read_only)
         except Exception:
@@ -139,6 +141,25 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+
+    # -- derived results ---------------------------------------------------------------------
+    def record_run(self, step: str, params: dict) -> None:
+        """Record the parameters an analysis step ran with (table ``runs``: one row per step, latest wins)."""
+        self.execute("CREATE TABLE IF NOT EXISTS runs (step VARCHAR PRIMARY KEY, params JSON, ran_at TIMESTAMPTZ, toolkit_version VARCHAR)")
+        self.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
+                     [step, json.dumps(params, sort_keys=True, default=str), dt.datetime.now(dt.timezone.utc), __version__])
+
+    def run_params(self, step: str) -> dict | None:
+        """Parameters of the latest run of an analysis step, or None if it has not run."""
+        if not self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'"):
+            return None
+        found = self.scalar("SELECT params FROM runs WHERE step = ?", [step])
+        return None if found is None else json.loads(found)
+
+    def has_table(self, name: str) -> bool:
+        """True if the workspace has a table or view of that name."""
+        return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])
+                    or self.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]))
 
     # -- summaries ---------------------------------------------------------------------------
     def counts(self) -> dict[str, int]:

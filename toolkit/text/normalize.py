@@ -1,0 +1,207 @@
+"""Text normalisation for matching copies: recorded, reversible, original never changed.
+
+:func:`normalise_posts` writes the derived table ``post_text``, one row per post, beside
+the untouched ``posts.text``:
+
+==============  ============================================================================
+column          meaning
+==============  ============================================================================
+pid             BIGINT surrogate key (1..n, ordered by platform, post_id) for fast joins
+platform        post key
+post_id         post key
+norm_text       matching form: mojibake repaired (ftfy), NFKC, case-folded, accents folded,
+                URLs / @mentions / #hashtags / numbers / emoji replaced by the typed
+                placeholders ``URL MENTION HASHTAG NUM EMOJI``, punctuation and symbols
+                removed, whitespace collapsed; cut to ``max_chars``
+lang_text       the text language identification reads: repaired, NFKC, lower-case, accents
+                kept, placeholders and punctuation removed
+tokens          what near-duplicate matching compares: the words of ``norm_text``, and for
+                scripts written without spaces (CJK, Thai...) overlapping character pairs
+n_tokens        number of tokens
+status          ``ok``, ``empty`` (no text), ``no_words`` (only URLs, mentions, hashtags,
+                numbers or emoji), ``too_short`` (fewer than ``min_tokens`` words), or
+                ``truncated`` (longer than ``max_chars``)
+status_reason   the status in words; posts that are not ``ok``/``truncated`` are kept out of
+                near-duplicate matching (they still form exact clusters if not ``empty``)
+==============  ============================================================================
+
+Example:
+    >>> from toolkit.store import Store
+    >>> from toolkit.text.normalize import normalise_text
+    >>> normalise_text("Honte à vous, @DeputeX !! https://t.co/x 🇨🇦 #Canada 2023")
+    'honte a vous MENTION URL EMOJI HASHTAG NUM'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pyarrow as pa
+
+from ..errors import ParameterError
+from ..store import Store
+
+#: Placeholders that replace variable parts of a text (upper case: never produced by case-folding).
+PLACEHOLDERS = ("URL", "MENTION", "HASHTAG", "NUM", "EMOJI")
+
+# RE2 patterns (DuckDB) — the Python twins below must match them for normalise_text().
+URL_RE = r"(https?://|www\.)[^\s]+"
+MENTION_RE = r"@[\pL\pN_]+"
+HASHTAG_RE = r"#[\pL\pN_]+"
+EMOJI_RE = r"[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{2B00}-\x{2BFF}\x{1F1E6}-\x{1F1FF}\x{FE0F}\x{200D}\x{20E3}]+"
+NUMBER_RE = r"\pN+([.,:/]\pN+)*"
+PUNCT_RE = r"[\pP\pS]+"
+SPACES_RE = r"\s+"
+#: Characters whose presence suggests mojibake (UTF-8 read as Latin-1/Windows-1252).
+MOJIBAKE_HINT = re.compile("[ÃÂâ€ðŸ¤¥Ð]")
+
+
+def repair_unicode(values: pa.Array) -> pa.Array:
+    """Arrow UDF: ftfy's mojibake repair where a text looks garbled, then NFKC. Others: NFKC only."""
+    import ftfy
+
+    out = []
+    for text in values.to_pylist():
+        if text is None:
+            out.append(None)
+            continue
+        if MOJIBAKE_HINT.search(text):
+            text = ftfy.fix_text(text, normalization="NFKC")
+        out.append(unicodedata.normalize("NFKC", text))
+    return pa.array(out, pa.string())
+
+
+_COMBINING_LATIN = re.compile("[\u0300-\u036f]+")
+
+
+def fold_accents(values: pa.Array) -> pa.Array:
+    """Arrow UDF: remove the combining diacritics of Latin, Greek and Cyrillic letters (é → e)
+    and leave other scripts whole (Thai vowels, Arabic harakat and Devanagari signs are letters)."""
+    return pa.array([None if t is None else unicodedata.normalize("NFC", _COMBINING_LATIN.sub("", unicodedata.normalize("NFD", t)))
+                     for t in values.to_pylist()], pa.string())
+
+
+#: Scripts written without spaces between words: matched on overlapping character pairs.
+_UNSPACED = re.compile("[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                       "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+
+
+def match_tokens(values: pa.Array) -> pa.Array:
+    """Arrow UDF: the tokens a normalised text is matched on, space-separated: its words, and for
+    runs of scripts written without spaces (Chinese, Japanese, Korean, Thai, Lao, Khmer,
+    Myanmar) their overlapping character pairs (中国人 → 中国 国人)."""
+    def pairs(match: re.Match) -> str:
+        run = match.group(0)
+        return " " + (run if len(run) == 1 else " ".join(run[i:i + 2] for i in range(len(run) - 1))) + " "
+
+    return pa.array([None if t is None else " ".join(_UNSPACED.sub(pairs, t).split()) for t in values.to_pylist()], pa.string())
+
+
+def _register_udf(store: Store) -> None:
+    from duckdb.sqltypes import VARCHAR
+
+    for name, function in (("cib_repair_unicode", repair_unicode), ("cib_fold_accents", fold_accents),
+                           ("cib_match_tokens", match_tokens)):
+        try:
+            store.con.remove_function(name)
+        except Exception:  # not registered yet
+            pass
+        store.con.create_function(name, function, [VARCHAR], VARCHAR, type="arrow")
+
+
+NON_ASCII = "'[^\\x00-\\x7F]'"
+
+
+def non_ascii_only(function: str, expr: str) -> str:
+    """SQL: apply a Python UDF only to texts with non-ASCII characters (ASCII is already in form)."""
+    return f"CASE WHEN regexp_matches({expr}, {NON_ASCII}) THEN {function}({expr}) ELSE {expr} END"
+
+
+def _sql_replace(expr: str, pattern: str, replacement: str) -> str:
+    return f"regexp_replace({expr}, '{pattern}', '{replacement}', 'g')"
+
+
+def normalise_sql(repaired: str) -> tuple[str, str]:
+    """SQL expressions (norm_text, lang_text) from an expression holding repaired, NFKC text."""
+    lowered = f"lower({repaired})"
+    typed = lowered
+    for pattern, placeholder in ((URL_RE, "URL"), (MENTION_RE, "MENTION"), (HASHTAG_RE, "HASHTAG"),
+                                 (EMOJI_RE, "EMOJI"), (NUMBER_RE, "NUM")):
+        typed = _sql_replace(typed, pattern, f" {placeholder} ")
+    folded = non_ascii_only("cib_fold_accents", typed)
+    norm = f"trim({_sql_replace(_sql_replace(folded, PUNCT_RE, ' '), SPACES_RE, ' ')})"
+    lang = lowered
+    for pattern in (URL_RE, MENTION_RE, HASHTAG_RE, EMOJI_RE, NUMBER_RE, PUNCT_RE):
+        lang = _sql_replace(lang, pattern, " ")
+    lang = f"trim({_sql_replace(lang, SPACES_RE, ' ')})"
+    return norm, lang
+
+
+def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000) -> dict:
+    """Build ``post_text`` (see the module docstring) for every post in the workspace.
+
+    Args:
+        store: the workspace.
+        min_tokens: posts with fewer words are kept out of near-duplicate matching (too
+            short to tell a copy from a coincidence); default 4.
+        max_chars: the matching form is cut to this many characters; default 5,000.
+
+    Returns:
+        Counts per status, e.g. ``{"ok": 9120, "too_short": 311, "no_words": 12, ...}``.
+
+    Raises:
+        ParameterError: a parameter is out of range.
+    """
+    if min_tokens < 1:
+        raise ParameterError(f"min_tokens={min_tokens}: must be at least 1")
+    if max_chars < 100:
+        raise ParameterError(f"max_chars={max_chars}: must be at least 100 characters")
+    _register_udf(store)
+    # NUL bytes removed; texts with non-ASCII characters go through the repair UDF
+    norm, lang = normalise_sql("t1")
+    store.execute(f"""
+        CREATE OR REPLACE TABLE post_text AS
+        WITH base AS (
+            SELECT row_number() OVER (ORDER BY platform, post_id) AS pid, platform, post_id,
+                   replace(coalesce(text, ''), chr(0), '') AS t0
+            FROM posts
+        ), repaired AS (SELECT *, {non_ascii_only("cib_repair_unicode", "t0")} AS t1 FROM base
+        ), normalised AS (SELECT pid, platform, post_id, t0, {norm} AS norm_full, {lang} AS lang_text FROM repaired
+        ), tokenised AS (SELECT *, {non_ascii_only("cib_match_tokens", f"left(norm_full, {int(max_chars)})")} AS tokens FROM normalised
+        ), counted AS (
+            SELECT *, CASE WHEN tokens = '' THEN 0 ELSE len(string_split(tokens, ' ')) END AS n_words,
+                   regexp_matches(regexp_replace(norm_full, '{'|'.join(PLACEHOLDERS)}', '', 'g'), '\\pL') AS has_letters
+            FROM tokenised
+        )
+        SELECT pid, platform, post_id, left(norm_full, {int(max_chars)}) AS norm_text, lang_text, tokens,
+            n_words AS n_tokens,
+            CASE WHEN trim(t0) = '' THEN 'empty'
+                 WHEN NOT has_letters THEN 'no_words'
+                 WHEN n_words < {int(min_tokens)} THEN 'too_short'
+                 WHEN length(norm_full) > {int(max_chars)} THEN 'truncated'
+                 ELSE 'ok' END AS status,
+            CASE WHEN trim(t0) = '' THEN 'no text'
+                 WHEN NOT has_letters THEN 'only URLs, mentions, hashtags, numbers or emoji: nothing to match'
+                 WHEN n_words < {int(min_tokens)} THEN 'fewer than {int(min_tokens)} words: too short to match as a near-duplicate'
+                 WHEN length(norm_full) > {int(max_chars)} THEN 'longer than {int(max_chars):,} characters: matched on the first {int(max_chars):,}'
+                 END AS status_reason
+        FROM counted
+        ORDER BY pid
+    """)
+    params = {"min_tokens": min_tokens, "max_chars": max_chars, "placeholders": list(PLACEHOLDERS),
+              "steps": ["remove NUL", "ftfy where garbled", "NFKC", "lower", "typed placeholders", "fold Latin/Greek/Cyrillic accents",
+                        "remove punctuation and symbols", "collapse whitespace"],
+              "tokens": "words; character pairs for scripts written without spaces"}
+    store.record_run("normalise", params)
+    return dict(store.rows("SELECT status, count(*) FROM post_text GROUP BY status ORDER BY status"))
+
+
+def normalise_text(text: str) -> str:
+    """The matching form of one text, computed exactly as :func:`normalise_posts` does (for
+    explaining a match, and for tests)."""
+    with Store(":memory:") as store:
+        _register_udf(store)
+        norm, _ = normalise_sql("t1")
+        return store.scalar(f"SELECT {norm} FROM (SELECT {non_ascii_only('cib_repair_unicode', 't0')} AS t1 "
+                            "FROM (SELECT replace(?, chr(0), '') AS t0))", [text])
