@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import names as nm
 from .ids import facebook_profile_ids, ms, unique_numbers, user_ids
-from .texts import BIOS, GENERIC_BIOS, HISTORY, HISTORY_FACEBOOK_PAGES, fill
+from .texts import BIOS, GENERIC_BIOS, HISTORY_FACEBOOK_PAGES, fill
 from .timing import DAY_MS, HOUR_MS
 
 ACCOUNT_FIELDS = {
@@ -43,6 +43,7 @@ ACCOUNT_FIELDS = {
     "old_description": "bio before the takeover",
     "old_location": "location before the takeover",
     "old_followers": "followers before the takeover",
+    "old_client": "posting app on X before the takeover",
     "history_start_ms": "first post of the earlier life (0 if none)",
     "history_end_ms": "last post of the earlier life (0 if none)",
 }
@@ -62,7 +63,7 @@ def _frame(n: int, **columns) -> pd.DataFrame:
         "handle": "", "name": "", "created_ms": 0, "description": "", "location": "", "followers": 0, "following": 0,
         "listed": 0, "prior_posts": 0, "verified": False, "profile_image_url": DEFAULT_AVATAR, "url": "", "province": "",
         "tz": 0.0, "lang": "", "client": "", "mp_index": -1, "history_topic": "", "renamed": False, "old_handle": "",
-        "old_name": "", "old_description": "", "old_location": "", "old_followers": 0, "history_start_ms": 0,
+        "old_name": "", "old_description": "", "old_location": "", "old_followers": 0, "old_client": "", "history_start_ms": 0,
         "history_end_ms": 0,
     }
     data = {}
@@ -99,7 +100,7 @@ def build_mps(rng: np.random.Generator) -> pd.DataFrame:
         location=[nm.PROVINCES[m.province][4][0] + ", " + m.province for m in nm.MPS],
         followers=followers, following=rng.integers(300, 2500, size=n), listed=(followers // 40),
         prior_posts=rng.integers(2000, 15000, size=n), verified=True,
-        profile_image_url=_avatars(rng, n, 0.0), url=[f"https://www.ourcommons.ca/members/en/{nm.alnum(m.last).lower()}" for m in nm.MPS],
+        profile_image_url=_avatars(rng, n, 0.0),
         role="mp", province=[m.province for m in nm.MPS], tz=[nm.PROVINCES[m.province][2] for m in nm.MPS],
         lang=["fr" if m.province == "QC" else "en" for m in nm.MPS], client="Twitter Web App", mp_index=np.arange(n),
     )
@@ -326,6 +327,7 @@ def build_campaign_hijacked(rng: np.random.Generator, n_x: int, n_fb: int, *, ta
         common = dict(
             platform=platform, created_ms=created, role="campaign_hijacked", tz=8.0, history_topic=topic, renamed=renamed,
             old_name=old_name, old_description=old_bio, old_location=old_loc, old_followers=old_followers,
+            old_client=[{"indonesian": "Twitter for Android", "kpop": "Twitter for iPhone", "spam": "IFTTT"}[t] for t in topic],
             history_start_ms=hist_start, history_end_ms=hist_end,
             name=[nn if r else o for nn, o, r in zip(new_name, old_name, renamed)],
         )
@@ -363,6 +365,45 @@ def history_page_ids(rng: np.random.Generator) -> dict[str, str]:
     return {topic: str(i) for topic, i in zip(HISTORY_FACEBOOK_PAGES, ids)}
 
 
-def history_topics() -> dict[str, tuple]:
-    """The banks of :data:`toolkit.simulate.texts.HISTORY` (re-exported for the activity builder)."""
-    return HISTORY
+#: Accounts per role at scale 1: (on X, on Facebook), and the minimum kept at small scales.
+ROLE_COUNTS = {
+    "organic": ((12_000, 9_000), 40),
+    "advocacy": ((180, 120), 4),
+    "viral": ((170, 80), 4),
+    "hyperactive": ((4, 2), 1),
+    "campaign_new": ((130, 70), 4),
+    "campaign_hijacked": ((60, 40), 3),
+}
+
+
+def role_counts(scale: float) -> dict[str, tuple[int, int]]:
+    """Accounts per role and platform at ``scale`` (each at least the role's minimum)."""
+    return {role: tuple(max(minimum, int(round(n * scale))) for n in per_platform)
+            for role, (per_platform, minimum) in ROLE_COUNTS.items()}
+
+
+def build_accounts(rng: np.random.Generator, scale: float) -> pd.DataFrame:
+    """Every account of the simulation: MPs, ordinary people, the campaign.
+
+    Args:
+        rng: the simulation's random generator.
+        scale: multiplies the number of accounts of every role except the 50 MPs.
+
+    Returns:
+        Account frame with :data:`ACCOUNT_FIELDS`, MPs first; X usernames unique.
+    """
+    counts = role_counts(scale)
+    mps = build_mps(rng)
+    taken = {h.lower() for h in mps.loc[mps["platform"] == "x", "handle"]}
+    frames = [mps]
+    for role in ("organic", "advocacy", "viral", "hyperactive"):
+        latest = "2023-06-30T00:00:00" if role == "organic" else "2022-06-30T00:00:00"
+        frames.append(build_ordinary(rng, *counts[role], role, latest=latest, taken=taken))
+    frames.append(build_campaign_new(rng, *counts["campaign_new"], taken=taken))
+    frames.append(build_campaign_hijacked(rng, *counts["campaign_hijacked"], taken=taken))
+    accounts = pd.concat(frames, ignore_index=True)
+    # ids drawn by separate calls may (rarely) meet: move later duplicates up by one
+    while accounts.duplicated(["platform", "account_id"]).any():
+        dup = accounts.duplicated(["platform", "account_id"]).to_numpy()
+        accounts.loc[dup, "account_id"] = [str(int(i) + 1) for i in accounts.loc[dup, "account_id"]]
+    return accounts

@@ -359,14 +359,14 @@ MP_POSTS = {
     "en": [
         "Great to meet families at the {event} in {city} this morning.",
         "Today I announced ${n} million for {project} in {city}.",
-        "Thank you to the firefighters and volunteers helping evacuees in {prov}.",
+        "Thank you to the firefighters and volunteers helping evacuees from {city} and across {prov}.",
         "Met with local business owners in {city} to talk about {issue}.",
         "My office in {city} is open all summer. Drop by or call us anytime.",
-        "Canadians are paying more for {issue} than ever. We will keep fighting for you.",
+        "Families in {city} are paying more than ever. We will keep fighting for you on {issue}.",
         "Proud to support {project} in {city}. This is good news for our community.",
         "Spent the afternoon with seniors in {city} talking about {issue}.",
         "Happy to join the {event} in {city} today. What a turnout!",
-        "Our team is back in Ottawa soon. {issue} will be our priority this fall.",
+        "Back in Ottawa soon. For the people of {city}, {issue} will be our priority this fall.",
         "Thank you to everyone who came to our town hall on {issue} in {city}.",
         "New funding for {project} will create jobs in {prov}.",
         "Visited the food bank in {city} today. Demand is up and volunteers are stretched.",
@@ -376,18 +376,26 @@ MP_POSTS = {
     "fr": [
         "Heureux de rencontrer les familles au {event_fr} de {city} ce matin.",
         "J'ai annoncé aujourd'hui {n} millions de dollars pour {project_fr} à {city}.",
-        "Merci aux pompiers et aux bénévoles qui aident les personnes évacuées.",
+        "Merci aux pompiers et aux bénévoles qui aident les personnes évacuées de {city} et d'ailleurs.",
         "Rencontre avec des entrepreneurs de {city} au sujet de {issue_fr}.",
         "Mon bureau de circonscription à {city} reste ouvert tout l'été.",
-        "Les gens paient plus cher que jamais pour {issue_fr}. Nous continuerons de nous battre pour vous.",
+        "Les familles de {city} paient plus cher que jamais. Nous continuerons de nous battre pour vous sur {issue_fr}.",
         "Fier d'appuyer {project_fr} à {city}. Une bonne nouvelle pour notre communauté.",
         "Après-midi avec les aînés de {city} pour parler de {issue_fr}.",
         "Quelle belle foule au {event_fr} de {city} aujourd'hui!",
-        "Retour à Ottawa bientôt. {issue_fr_cap} sera notre priorité cet automne.",
+        "Retour à Ottawa bientôt. Pour les gens de {city}, {issue_fr} sera notre priorité cet automne.",
         "Merci à toutes les personnes venues à notre assemblée publique sur {issue_fr} à {city}.",
         "Visite de la banque alimentaire de {city} aujourd'hui. La demande augmente.",
         "Rappel : notre épluchette annuelle à {city} a lieu samedi. Bienvenue à tous!",
     ],
+}
+MP_POST_TAILS = {
+    "en": ["Thank you all!", "More to come.", "Great conversations.", "Proud of our community.", "See you soon!",
+           "Thanks to everyone who came out.", "Details on my website.", "Let's keep working together.",
+           "Questions? Call my office.", "What a day!", "Grateful for the warm welcome.", "Happy to help."],
+    "fr": ["Merci à tous!", "À suivre.", "De belles discussions.", "Fier de notre communauté.", "À bientôt!",
+           "Merci à toutes les personnes présentes.", "Détails sur mon site Web.", "Continuons de travailler ensemble.",
+           "Des questions? Appelez mon bureau.", "Quelle journée!", "Merci pour l'accueil chaleureux."],
 }
 PROJECTS = ["a new community health centre", "affordable housing units", "the wastewater plant upgrade", "a new transit line",
             "the arena renovation", "broadband in rural areas", "the new library", "flood protection works"]
@@ -448,8 +456,8 @@ VIRAL_HEADLINE = {
     "fr": "Ottawa déclenche une enquête publique sur l'ingérence étrangère dans les élections fédérales",
 }
 VIRAL_URL = {
-    "en": "https://www.northernledger.ca/politics/2023/09/07/public-inquiry-foreign-interference",
-    "fr": "https://www.lecourrierdunord.ca/politique/2023/09/07/enquete-publique-ingerence-etrangere",
+    "en": "https://www.northernledger.example/politics/2023/09/07/public-inquiry-foreign-interference",
+    "fr": "https://www.courrierboreal.example/politique/2023/09/07/enquete-publique-ingerence-etrangere",
 }
 VIRAL_PREFIX = {"en": ["About time.", "Finally!", "Read this.", "Good.", "Long overdue."],
                 "fr": ["Enfin!", "Il était temps.", "À lire.", "Bonne nouvelle."]}
@@ -511,30 +519,30 @@ def campaign_text(rng: np.random.Generator, template_id: str, lang: str, mp_name
     base = {"en": en, "fr": fr, "zh": zh}[lang]
     body = fill(base, mp=mp_name, elle="le" if gender == "f" else "")
     edits = []
-    if rng.random() < 0.35:
+    if rng.random() < 0.25:
         swaps = [s for s in WORD_SWAPS[lang] if s[0] in body and s[0] != s[1]]
         if swaps:
             a, b = swaps[int(rng.integers(len(swaps)))]
             body = body.replace(a, b, 1)
             edits.append("swap")
-    if lang != "zh" and rng.random() < 0.2:
+    if lang != "zh" and rng.random() < 0.12:
         body = _typo(rng, body)
         edits.append("typo")
-    if rng.random() < 0.3:
+    if rng.random() < 0.2:
         body = _punctuate(rng, body)
         edits.append("punct")
-    if rng.random() < 0.08:
+    if rng.random() < 0.05:
         body = body.replace(" ", "  ", 1)
         edits.append("space")
     extras: list[tuple[str, str]] = []
-    if lang != "zh" and rng.random() < 0.12:
+    if lang != "zh" and rng.random() < 0.1:
         extras.append(("zh", " " + ZH_APPENDIX[int(rng.integers(len(ZH_APPENDIX)))]))
-    if rng.random() < 0.3:
+    if rng.random() < 0.2:
         tags = CAMPAIGN_HASHTAGS[lang] + ["#" + re.sub(r"\W", "", mp_last.split("-")[0])]
         k = 1 + int(rng.random() < 0.4)
         chosen = rng.choice(len(tags), size=k, replace=False)
         extras.append(("hashtag", " " + " ".join(tags[int(i)] for i in sorted(chosen))))
-    if rng.random() < 0.3:
+    if rng.random() < 0.2:
         extras.append(("emoji", " " + CAMPAIGN_EMOJI[int(rng.integers(len(CAMPAIGN_EMOJI)))] * int(rng.integers(1, 3))))
 
     def assemble(parts):
