@@ -23,8 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from . import demo
     from .load import cli as load_cli
+    from .simulate import cli as simulate_cli
 
     load_cli.add_parsers(sub)
+    simulate_cli.add_parsers(sub)
     demo.add_parsers(sub)
     return parser
 
