@@ -104,6 +104,7 @@ def _mp_sentence(rng: np.random.Generator, lang: str, mp: nm.MP) -> str:
     issue_i = int(rng.integers(len(tx.ISSUES)))
     project_i = int(rng.integers(len(tx.PROJECTS)))
     slots = dict(city=city, prov=nm.PROVINCES[mp.province][0], n=str(int(rng.integers(2, 90))),
+                 when=pick(tx.WHEN), when_fr=pick(tx.WHEN_FR), project_short=pick(tx.PROJECTS_SHORT),
                  event=pick(tx.EVENTS), event_fr=pick(tx.EVENTS_FR), project=tx.PROJECTS[project_i],
                  project_fr=tx.PROJECTS_FR[project_i], issue=tx.ISSUES[issue_i], issue_fr=tx.ISSUES_FR[issue_i],
                  issue_fr_cap=tx.ISSUES_FR[issue_i][0].upper() + tx.ISSUES_FR[issue_i][1:],
@@ -473,7 +474,7 @@ def _history_posts(rng: np.random.Generator, accounts: pd.DataFrame, out: _Colle
     for i in range(len(t)):
         tag, openers, phrases, tails = tx.HISTORY[topic[i]]
         text = f"{openers[ints[i, 0] % len(openers)]} {phrases[ints[i, 1] % len(phrases)]}"
-        if ints[i, 3] % 5 < 2:
+        if topic[i] != "spam":
             text += ", " + phrases[(ints[i, 1] + 1 + ints[i, 2] % (len(phrases) - 1)) % len(phrases)]
         tail = tails[ints[i, 2] % len(tails)]
         url = ""

@@ -372,6 +372,14 @@ MP_POSTS = {
         "Visited the food bank in {city} today. Demand is up and volunteers are stretched.",
         "Congratulations to the graduates of the apprenticeship program in {city}!",
         "Reminder: our summer barbecue in {city} is this Saturday. Everyone welcome.",
+        "Stopped by {n} local businesses on Main Street in {city} {when}. Shop local!",
+        "Toured the new {project_short} site in {city} {when} with the mayor and council.",
+        "Joined volunteers at the {city} food drive {when}. {n} boxes packed!",
+        "Met {n} students from {city} on Parliament Hill {when}.",
+        "Listening to residents of {city} on {issue} {when}. Your feedback shapes our work.",
+        "Congratulations to the {city} minor hockey team on their summer tournament!",
+        "Door knocking in {city} {when}: {issue} came up at almost every door.",
+        "Sat down with farmers near {city} {when} to talk about drought and {issue}.",
     ],
     "fr": [
         "Heureux de rencontrer les familles au {event_fr} de {city} ce matin.",
@@ -387,6 +395,11 @@ MP_POSTS = {
         "Merci à toutes les personnes venues à notre assemblée publique sur {issue_fr} à {city}.",
         "Visite de la banque alimentaire de {city} aujourd'hui. La demande augmente.",
         "Rappel : notre épluchette annuelle à {city} a lieu samedi. Bienvenue à tous!",
+        "Visite de {n} commerces de la rue principale à {city} {when_fr}. Achetons local!",
+        "Rencontre avec {n} jeunes de {city} sur la Colline du Parlement {when_fr}.",
+        "À l'écoute des gens de {city} sur {issue_fr} {when_fr}. Vos commentaires guident notre travail.",
+        "Porte-à-porte à {city} {when_fr} : {issue_fr}, un sujet à presque toutes les portes.",
+        "Avec les bénévoles de la collecte alimentaire de {city} {when_fr}. {n} boîtes remplies!",
     ],
 }
 MP_POST_TAILS = {
@@ -397,6 +410,9 @@ MP_POST_TAILS = {
            "Merci à toutes les personnes présentes.", "Détails sur mon site Web.", "Continuons de travailler ensemble.",
            "Des questions? Appelez mon bureau.", "Quelle journée!", "Merci pour l'accueil chaleureux."],
 }
+WHEN = ["this morning", "today", "this afternoon", "yesterday", "tonight", "earlier today", "this week"]
+WHEN_FR = ["ce matin", "aujourd'hui", "cet après-midi", "hier", "ce soir", "plus tôt aujourd'hui", "cette semaine"]
+PROJECTS_SHORT = ["housing", "transit", "clinic", "arena", "library", "bridge", "water plant"]
 PROJECTS = ["a new community health centre", "affordable housing units", "the wastewater plant upgrade", "a new transit line",
             "the arena renovation", "broadband in rural areas", "the new library", "flood protection works"]
 PROJECTS_FR = ["un nouveau centre de santé communautaire", "des logements abordables", "la modernisation de l'usine d'épuration",
@@ -411,19 +427,23 @@ HISTORY = {
     "indonesian": (
         "in",
         ["Selamat pagi semua", "Alhamdulillah", "Duh", "Akhirnya", "Hari ini", "Capek banget", "Wkwkwk", "Ya ampun", "Semangat",
-         "Malam minggu"],
+         "Malam minggu", "Aduh", "Btw", "Jujur aja", "Sumpah", "Eh", "Gaes", "Pagi-pagi", "Hmm"],
         ["macet parah di jalan pulang", "lagi pengen makan bakso", "hujan terus dari tadi siang", "kerjaan numpuk banget",
          "nonton drama sampai jam 2 pagi", "gajian masih lama", "kopi susu dulu biar melek", "ada yang mau nitip martabak?",
          "libur panjang ke Bandung", "lagi belajar masak rendang", "motor mogok lagi", "ujian besok belum belajar",
-         "kangen kampung halaman", "jalan-jalan ke pantai sama teman", "sinyal di sini jelek banget"],
-        ["🙏", "😭", "😂", "🤣", "😴", "❤️", ""],
+         "kangen kampung halaman", "jalan-jalan ke pantai sama teman", "sinyal di sini jelek banget", "kucingku sakit",
+         "baru pulang kerja", "mau mudik minggu depan", "nasi goreng depan kos enak banget", "lagi dengerin lagu lama",
+         "besok ada rapat pagi", "cuaca panas banget hari ini", "pengen liburan ke Bali", "adikku ulang tahun hari ini"],
+        ["🙏", "😭", "😂", "🤣", "😴", "❤️", "", "😅", "🥲", "✨", "hehe", "wkwk"],
     ),
     "kpop": (
         "ko",
-        ["오늘도 화이팅", "너무 좋아 ㅠㅠ", "컴백 축하해!", "사랑해요", "최고야", "보고 싶어", "미쳤다", "대박"],
+        ["오늘도 화이팅", "너무 좋아 ㅠㅠ", "컴백 축하해!", "사랑해요", "최고야", "보고 싶어", "미쳤다", "대박", "진짜", "헐",
+         "어떡해", "ㅋㅋㅋ"],
         ["STARLYN 신곡 진짜 좋다", "NOVA9 무대 또 보고 싶어", "MOONVEIL 콘서트 티켓팅 실패", "뮤비 조회수 올리자",
-         "직캠 백 번 봤어", "앨범 언박싱 했어요", "팬싸 당첨되고 싶다", "음방 1위 축하해", "투표 잊지 마세요", "포카 교환해요"],
-        ["💜", "✨", "😭", "🥺", "💕", "#STARLYN", "#NOVA9", "#MOONVEIL"],
+         "직캠 백 번 봤어", "앨범 언박싱 했어요", "팬싸 당첨되고 싶다", "음방 1위 축하해", "투표 잊지 마세요", "포카 교환해요",
+         "오늘 라이브 봤어?", "새 티저 나왔다", "응원봉 샀어요", "생일 카페 다녀왔어", "스밍 열심히 하자", "자컨 너무 웃겨"],
+        ["💜", "✨", "😭", "🥺", "💕", "#STARLYN", "#NOVA9", "#MOONVEIL", "🌙", "💫"],
     ),
     "spam": (
         "en",
