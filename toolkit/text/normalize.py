@@ -47,7 +47,7 @@ PLACEHOLDERS = ("URL", "MENTION", "HASHTAG", "NUM", "EMOJI")
 
 # RE2 patterns (DuckDB) — the Python twins below must match them for normalise_text().
 URL_RE = r"(https?://|www\.)[^\s]+"
-MENTION_RE = r"@[\pL\pN_]+"
+MENTION_RE = r"@[\pL\pN_+/=]+"  # + / = : hashed handles of the X information-operations releases
 HASHTAG_RE = r"#[\pL\pN_]+"
 EMOJI_RE = r"[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{2B00}-\x{2BFF}\x{1F1E6}-\x{1F1FF}\x{FE0F}\x{200D}\x{20E3}]+"
 NUMBER_RE = r"\pN+([.,:/]\pN+)*"

@@ -1,0 +1,122 @@
+"""Copy-paste clusters: the same message, lightly edited, in several languages and platforms.
+
+:func:`find_clusters` runs the whole chain on a workspace and writes derived tables:
+
+* ``post_text`` — normalised text, tokens, status and language of every post
+  (:mod:`toolkit.text.normalize`, :mod:`toolkit.text.language`);
+* ``match_texts``, ``text_pairs``, ``text_groups`` — near-duplicate evidence between distinct
+  texts, each pair with its exact Jaccard similarity (:mod:`toolkit.clusters.near`);
+* ``text_clusters`` — copy clusters of one text (exact or near) (:mod:`toolkit.clusters.build`);
+* ``templates`` — each cluster's template and slot values (:mod:`toolkit.clusters.templates`);
+* ``cluster_links`` — cross-language links with their reasons (:mod:`toolkit.clusters.crosslang`);
+* ``clusters`` — per post: cluster_id (language versions of one message share it),
+  text_cluster_id, platform, post_id, method (exact / near), similarity, lang;
+* ``cluster_summary`` — per cluster: size, accounts, languages, platforms, first and last
+  time, representative text per language.
+
+Example:
+    >>> from toolkit.store import Store
+    >>> from toolkit.demo import load_sample
+    >>> store = Store(":memory:"); _ = load_sample(store)
+    >>> result = find_clusters(store)
+    >>> store.df("SELECT * FROM cluster_summary ORDER BY cluster_id LIMIT 3")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pandas as pd
+
+from ..store import Store
+from ..text.language import identify_languages
+from ..text.normalize import normalise_posts
+from .build import build_text_clusters
+from .crosslang import CrossLanguageParams, link_languages
+from .near import NearDuplicateParams, connected_groups, near_duplicate_texts
+from .templates import find_templates
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ClusterParams", "CrossLanguageParams", "NearDuplicateParams", "find_clusters"]
+
+
+@dataclasses.dataclass(frozen=True)
+class ClusterParams:
+    """Every parameter of the copy-paste chain, with its defaults (recorded in ``runs``).
+
+    Attributes:
+        near: near-duplicate matching (similarity threshold, shingles, MinHash).
+        crosslang: cross-language linking (co-posting window, anchors).
+        min_tokens: texts with fewer words are matched as exact copies only.
+        max_chars: texts are matched on their first ``max_chars`` characters.
+        min_letters: shortest text (in letters) whose language is identified.
+        min_slot_share: share of texts that must vary a stretch for it to be a template slot.
+    """
+
+    near: NearDuplicateParams = NearDuplicateParams()
+    crosslang: CrossLanguageParams = CrossLanguageParams()
+    min_tokens: int = 4
+    max_chars: int = 5_000
+    min_letters: int = 12
+    min_slot_share: float = 0.3
+
+
+def find_clusters(store: Store, params: ClusterParams = ClusterParams(), *, progress: bool | None = None) -> dict:
+    """Normalise, identify languages, cluster copies, find templates, link languages.
+
+    Args:
+        store: a loaded workspace.
+        params: see :class:`ClusterParams`.
+        progress: progress bars (None: only on a terminal).
+
+    Returns:
+        Counts of each step: statuses, texts, pairs, clusters, links, ...
+    """
+    report = {"status": normalise_posts(store, min_tokens=params.min_tokens, max_chars=params.max_chars)}
+    identify_languages(store, min_letters=params.min_letters, progress=progress)
+    report["near"] = near_duplicate_texts(store, params.near)
+    report["text_clusters"] = build_text_clusters(store)
+    find_templates(store, min_slot_share=params.min_slot_share)
+    links = link_languages(store, params.crosslang)
+    report["cross_language_links"] = len(links)
+    _merge_linked(store, links)
+    report["clusters"] = store.scalar("SELECT count(DISTINCT cluster_id) FROM clusters")
+    store.record_run("clusters", dataclasses.asdict(params))
+    log.info("copy clusters: %s", report)
+    return report
+
+
+def _merge_linked(store: Store, links: pd.DataFrame) -> None:
+    """``clusters`` and ``cluster_summary``: text clusters joined by their cross-language links."""
+    groups = connected_groups(links.text_cluster_a.to_numpy(), links.text_cluster_b.to_numpy())
+    store.register("_linked", groups)
+    store.execute("""
+        CREATE OR REPLACE TABLE clusters AS
+        WITH keyed AS (
+            SELECT c.*, coalesce(l.group_id, c.text_cluster_id) AS merged, p.created_at
+            FROM text_clusters c LEFT JOIN _linked l ON l.tid = c.text_cluster_id
+            JOIN posts p USING (platform, post_id)),
+        ranked AS (
+            SELECT merged, dense_rank() OVER (ORDER BY count(*) DESC, min(created_at), merged)::INTEGER AS cluster_id
+            FROM keyed GROUP BY merged)
+        SELECT r.cluster_id, k.text_cluster_id, k.platform, k.post_id, k.method, k.similarity, k.lang
+        FROM keyed k JOIN ranked r USING (merged)
+        ORDER BY cluster_id, k.created_at, k.platform, k.post_id""")
+    store.unregister("_linked")
+    store.execute("""
+        CREATE OR REPLACE TABLE cluster_summary AS
+        WITH p AS (SELECT c.*, po.account_id, po.created_at, po.text, po.reply_to_account_id
+                   FROM clusters c JOIN posts po USING (platform, post_id)),
+        per_lang AS (
+            SELECT cluster_id, lang, count(*) AS n, mode(text) AS text FROM p GROUP BY cluster_id, lang)
+        SELECT p.cluster_id, count(*) AS n_posts, count(DISTINCT account_id) AS n_accounts,
+               count(DISTINCT text_cluster_id) AS n_text_clusters,
+               count(DISTINCT reply_to_account_id) AS n_targets,
+               (SELECT list(lang ORDER BY n DESC, lang) FROM per_lang l WHERE l.cluster_id = p.cluster_id) AS languages,
+               list(DISTINCT platform ORDER BY platform) AS platforms,
+               min(created_at) AS first_at, max(created_at) AS last_at,
+               (SELECT map(list(lang ORDER BY n DESC, lang), list(text ORDER BY n DESC, lang)) FROM per_lang l
+                 WHERE l.cluster_id = p.cluster_id) AS text_by_language
+        FROM p GROUP BY p.cluster_id ORDER BY p.cluster_id""")

@@ -1,0 +1,168 @@
+"""Cross-language links: the English, French and Chinese versions of one message.
+
+No translation model is used (nothing is downloaded). Two copy clusters in different
+languages are linked, with the reasons written out, when the data shows they are one message:
+
+* **co-posting** (behaviour): their posts hit the same target within ``window_minutes`` of each
+  other, for at least ``min_co_posts`` posts and at least ``min_coverage`` of the smaller
+  cluster's posts — squads post all language versions of a message together;
+* **shared anchors** (content): they carry the same distinctive language-independent tokens —
+  URLs, hashtags, @mentions, numbers, names written in Latin letters inside other scripts, a
+  shared sentence in a third language — weighted by how rare each anchor is among clusters
+  (a name every cluster mentions proves nothing); linked when the weighted overlap reaches
+  ``min_anchor_overlap`` with at least two distinctive anchors shared.
+
+Writes ``cluster_links`` (text_cluster_a, text_cluster_b, lang_a, lang_b, co_posts, coverage,
+shared_accounts, shared_anchors, anchor_overlap, reasons, linked) for every pair with any
+evidence, and returns the linked pairs.
+
+Caveats: co-posting links two different messages that one squad posts in the same minutes to
+the same target; the reasons say which evidence was used, and ``coverage`` how consistent it is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+from ..errors import ParameterError
+from ..load.formats import sql_str
+from ..store import Store
+
+
+@dataclasses.dataclass(frozen=True)
+class CrossLanguageParams:
+    """Parameters of cross-language linking (recorded with the results).
+
+    Attributes:
+        window_minutes: two posts to the same target within this many minutes are co-posted.
+        min_co_posts: co-posted posts needed (counted in the smaller cluster).
+        min_coverage: share of the smaller cluster's posts that must be co-posted (0–1).
+        min_anchor_overlap: IDF-weighted Jaccard overlap of stable anchors needed (0–1).
+        stable_share: an anchor is a cluster's when at least this share of its posts carry it.
+        min_cluster_accounts: clusters posted by fewer accounts are not linked.
+    """
+
+    window_minutes: float = 15.0
+    min_co_posts: int = 3
+    min_coverage: float = 0.3
+    min_anchor_overlap: float = 0.5
+    stable_share: float = 0.5
+    min_cluster_accounts: int = 2
+
+    def __post_init__(self):
+        if self.window_minutes <= 0:
+            raise ParameterError(f"window_minutes={self.window_minutes}: must be positive, e.g. 15")
+        for name in ("min_coverage", "min_anchor_overlap", "stable_share"):
+            value = getattr(self, name)
+            if not 0 < value <= 1:
+                raise ParameterError(f"{name}={value}: must be in (0, 1]")
+        if self.min_co_posts < 1 or self.min_cluster_accounts < 1:
+            raise ParameterError("min_co_posts and min_cluster_accounts must be at least 1")
+
+
+#: Language-independent tokens (RE2), extracted from the original text.
+ANCHOR_PATTERNS = {
+    "url": r"https?://[^\s]+",
+    "hashtag": r"#[\pL\pN_]+",
+    "mention": r"@[\pL\pN_+/=]+",
+    "number": r"\b\pN+(?:[.,]\pN+)*\b",
+    "latin name": r"\b[A-Z][\pL'\-]+(?:\s+[A-Z][\pL'\-]+)+",
+    "cjk sentence": r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}，、]{6,}",
+}
+
+
+def link_languages(store: Store, params: CrossLanguageParams = CrossLanguageParams()) -> pd.DataFrame:
+    """Link copy clusters of different languages; see the module docstring.
+
+    Needs ``text_clusters`` (:func:`toolkit.clusters.build.build_text_clusters`).
+
+    Returns:
+        The linked pairs (rows of ``cluster_links`` where linked is true).
+    """
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _tc AS
+        WITH posts_in AS (
+            SELECT c.text_cluster_id AS tc, c.lang, p.account_id, p.reply_to_account_id AS target, p.created_at, p.text
+            FROM text_clusters c JOIN posts p USING (platform, post_id)
+        ), main_lang AS (
+            SELECT tc, mode(lang) AS lang, count(*) AS n_posts, count(DISTINCT account_id) AS n_accounts
+            FROM posts_in GROUP BY tc
+        )
+        SELECT p.*, m.lang AS cluster_lang, m.n_posts
+        FROM posts_in p JOIN main_lang m USING (tc)
+        WHERE m.n_accounts >= {int(params.min_cluster_accounts)} AND m.lang <> 'und'""")
+    window = float(params.window_minutes)
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _co AS
+        WITH pairs AS (
+            SELECT a.tc AS tc_a, b.tc AS tc_b, a.created_at AS at_a, b.created_at AS at_b,
+                   a.account_id AS acc_a, b.account_id AS acc_b, a.target, a.n_posts AS n_a, b.n_posts AS n_b,
+                   a.cluster_lang AS lang_a, b.cluster_lang AS lang_b
+            FROM _tc a JOIN _tc b ON a.target = b.target AND a.tc < b.tc AND a.cluster_lang <> b.cluster_lang
+             AND b.created_at BETWEEN a.created_at - INTERVAL ({window} * 60) SECOND AND a.created_at + INTERVAL ({window} * 60) SECOND
+        )
+        SELECT tc_a, tc_b, any_value(lang_a) AS lang_a, any_value(lang_b) AS lang_b,
+               least(count(DISTINCT (acc_a, at_a)), count(DISTINCT (acc_b, at_b))) AS co_posts,
+               least(count(DISTINCT (acc_a, at_a)) / any_value(n_a), count(DISTINCT (acc_b, at_b)) / any_value(n_b)) AS coverage_min,
+               greatest(count(DISTINCT (acc_a, at_a)) / any_value(n_a), count(DISTINCT (acc_b, at_b)) / any_value(n_b)) AS coverage
+        FROM pairs GROUP BY tc_a, tc_b""")
+    extract = " UNION ALL ".join(
+        f"SELECT tc, account_id, created_at, '{kind}' AS kind, unnest(regexp_extract_all(text, {sql_str(pattern)})) AS anchor FROM _tc"
+        for kind, pattern in ANCHOR_PATTERNS.items())
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _anchors AS
+        WITH found AS (SELECT tc, kind, lower(anchor) AS anchor, count(*) AS posts_with FROM ({extract}) GROUP BY ALL),
+        stable AS (
+            SELECT f.tc, f.kind, f.anchor FROM found f JOIN (SELECT tc, any_value(n_posts) AS n FROM _tc GROUP BY tc) s USING (tc)
+            WHERE f.posts_with >= {params.stable_share} * s.n),
+        weights AS (
+            SELECT anchor, ln((SELECT count(DISTINCT tc) FROM _tc) / count(DISTINCT tc)) AS idf FROM stable GROUP BY anchor)
+        SELECT s.*, w.idf FROM stable s JOIN weights w USING (anchor)""")
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _shared AS
+        WITH langs AS (SELECT DISTINCT tc, cluster_lang FROM _tc),
+        totals AS (SELECT tc, sum(idf) AS total FROM _anchors GROUP BY tc),
+        common AS (
+            SELECT a.tc AS tc_a, b.tc AS tc_b, sum(a.idf) AS shared_weight,
+                   count(*) FILTER (WHERE a.idf > 0) AS distinctive,
+                   list(a.kind || ' ' || chr(39) || a.anchor || chr(39) ORDER BY a.idf DESC, a.anchor) AS shared_anchors
+            FROM _anchors a JOIN _anchors b ON a.anchor = b.anchor AND a.tc < b.tc
+            GROUP BY a.tc, b.tc)
+        SELECT c.*, c.shared_weight / nullif(ta.total + tb.total - c.shared_weight, 0) AS anchor_overlap,
+               la.cluster_lang AS lang_a, lb.cluster_lang AS lang_b
+        FROM common c JOIN totals ta ON ta.tc = c.tc_a JOIN totals tb ON tb.tc = c.tc_b
+        JOIN langs la ON la.tc = c.tc_a JOIN langs lb ON lb.tc = c.tc_b
+        WHERE la.cluster_lang <> lb.cluster_lang""")
+    store.execute(f"""
+        CREATE OR REPLACE TABLE cluster_links AS
+        WITH accounts AS (SELECT DISTINCT tc, account_id FROM _tc WHERE account_id IS NOT NULL),
+        evidence AS (
+            SELECT coalesce(c.tc_a, s.tc_a) AS text_cluster_a, coalesce(c.tc_b, s.tc_b) AS text_cluster_b,
+                   coalesce(c.lang_a, s.lang_a) AS lang_a, coalesce(c.lang_b, s.lang_b) AS lang_b,
+                   coalesce(c.co_posts, 0) AS co_posts, coalesce(c.coverage_min, 0) AS coverage,
+                   coalesce(s.anchor_overlap, 0) AS anchor_overlap, coalesce(s.distinctive, 0) AS distinctive_anchors,
+                   coalesce(s.shared_anchors, []) AS shared_anchors
+            FROM _co c FULL JOIN _shared s ON s.tc_a = c.tc_a AND s.tc_b = c.tc_b),
+        judged AS (
+            SELECT e.*,
+                (SELECT count(*) FROM accounts x JOIN accounts y ON x.account_id = y.account_id
+                  WHERE x.tc = e.text_cluster_a AND y.tc = e.text_cluster_b) AS shared_accounts,
+                co_posts >= {int(params.min_co_posts)} AND coverage >= {params.min_coverage} AS by_coposting,
+                anchor_overlap >= {params.min_anchor_overlap} AND distinctive_anchors >= 2 AS by_anchors
+            FROM evidence e)
+        SELECT text_cluster_a, text_cluster_b, lang_a, lang_b, co_posts, round(coverage, 3) AS coverage, shared_accounts,
+               shared_anchors[1:5] AS shared_anchors, round(anchor_overlap, 3) AS anchor_overlap,
+               [x FOR x IN [
+                   CASE WHEN by_coposting THEN co_posts || ' posts of each version hit the same target within {window:g} minutes of '
+                        || 'the other version (' || round(100 * coverage) || '% of the smaller cluster)' END,
+                   CASE WHEN by_anchors THEN 'they share distinctive tokens: ' || array_to_string(shared_anchors[1:3], ', ') END,
+                   CASE WHEN (by_coposting OR by_anchors) AND shared_accounts > 0 THEN shared_accounts || ' accounts posted both versions' END
+               ] IF x IS NOT NULL] AS reasons,
+               by_coposting OR by_anchors AS linked
+        FROM judged
+        ORDER BY linked DESC, co_posts DESC, anchor_overlap DESC""")
+    for table in ("_tc", "_co", "_anchors", "_shared"):
+        store.execute(f"DROP TABLE {table}")
+    return store.df("SELECT * FROM cluster_links WHERE linked")
