@@ -7,8 +7,8 @@ languages are linked, with the reasons written out, when the data shows they are
   other, for at least ``min_co_posts`` posts and at least ``min_coverage`` of the smaller
   cluster's posts — squads post all language versions of a message together;
 * **shared anchors** (content): they carry the same distinctive language-independent tokens —
-  URLs, hashtags, @mentions, numbers, names written in Latin letters inside other scripts, a
-  shared sentence in a third language — weighted by how rare each anchor is among clusters
+  URLs, hashtags, @mentions, numbers, capitalised names and acronyms not at
+  the start of a sentence, a shared sentence in a third language — weighted by how rare each anchor is among clusters
   (a name every cluster mentions proves nothing); linked when the weighted overlap reaches
   ``min_anchor_overlap`` with at least two distinctive anchors shared.
 
@@ -62,13 +62,17 @@ class CrossLanguageParams:
             raise ParameterError("min_co_posts and min_cluster_accounts must be at least 1")
 
 
-#: Language-independent tokens (RE2), extracted from the original text.
+#: An anchor carried by at most this share of the units (clusters or texts) is distinctive.
+DISTINCTIVE_SHARE = 0.1
+
+#: Language-independent tokens (RE2), extracted from the original text; the first capture
+#: group is the anchor where the pattern has one.
 ANCHOR_PATTERNS = {
     "url": r"https?://[^\s]+",
     "hashtag": r"#[\pL\pN_]+",
     "mention": r"@[\pL\pN_+/=]+",
     "number": r"\b\pN+(?:[.,]\pN+)*\b",
-    "latin name": r"\b[A-Z][\pL'\-]+(?:\s+[A-Z][\pL'\-]+)+",
+    "name": r"[^\s]\s+\b([A-Z][\pL']{2,}|[A-Z]{2,})",
     "cjk sentence": r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Hangul}，、]{6,}",
 }
 
@@ -93,6 +97,31 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
         SELECT p.*, m.lang AS cluster_lang, m.n_posts
         FROM posts_in p JOIN main_lang m USING (tc)
         WHERE m.n_accounts >= {int(params.min_cluster_accounts)} AND m.lang <> 'und'""")
+    return _link_units(store, params, "cluster_links")
+
+
+def link_texts(store: Store, texts: pd.DataFrame, params: CrossLanguageParams = CrossLanguageParams()) -> pd.DataFrame:
+    """Cross-language links between single texts (e.g. published headlines), by shared anchors only.
+
+    Args:
+        texts: DataFrame with columns id (int), text, lang.
+
+    Returns:
+        Every pair with shared anchors: text_cluster_a / text_cluster_b hold the ids; ``linked``
+        says whether the anchor evidence suffices.
+    """
+    store.register("_texts", texts)
+    store.execute("""CREATE OR REPLACE TEMP TABLE _tc AS
+        SELECT id::BIGINT AS tc, lang, NULL::VARCHAR AS account_id, NULL::VARCHAR AS target,
+               NULL::TIMESTAMPTZ AS created_at, text, lang AS cluster_lang, 1 AS n_posts FROM _texts""")
+    store.unregister("_texts")
+    links = _link_units(store, params, "_text_links")
+    store.execute("DROP TABLE _text_links")
+    return links
+
+
+def _link_units(store: Store, params: CrossLanguageParams, output: str) -> pd.DataFrame:
+    """Co-posting and anchor evidence between the units of ``_tc``; writes ``output``."""
     window = float(params.window_minutes)
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _co AS
@@ -109,7 +138,7 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
                greatest(count(DISTINCT (acc_a, at_a)) / any_value(n_a), count(DISTINCT (acc_b, at_b)) / any_value(n_b)) AS coverage
         FROM pairs GROUP BY tc_a, tc_b""")
     extract = " UNION ALL ".join(
-        f"SELECT tc, account_id, created_at, '{kind}' AS kind, unnest(regexp_extract_all(text, {sql_str(pattern)})) AS anchor FROM _tc"
+        f"SELECT tc, account_id, created_at, '{kind}' AS kind, unnest(regexp_extract_all(text, {sql_str(pattern)}, {int('(' in pattern.replace('(?', '')) })) AS anchor FROM _tc"
         for kind, pattern in ANCHOR_PATTERNS.items())
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _anchors AS
@@ -126,7 +155,7 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
         totals AS (SELECT tc, sum(idf) AS total FROM _anchors GROUP BY tc),
         common AS (
             SELECT a.tc AS tc_a, b.tc AS tc_b, sum(a.idf) AS shared_weight,
-                   count(*) FILTER (WHERE a.idf > 0) AS distinctive,
+                   count(*) FILTER (WHERE a.idf >= ln({1 / DISTINCTIVE_SHARE})) AS distinctive,
                    list(a.kind || ' ' || chr(39) || a.anchor || chr(39) ORDER BY a.idf DESC, a.anchor) AS shared_anchors
             FROM _anchors a JOIN _anchors b ON a.anchor = b.anchor AND a.tc < b.tc
             GROUP BY a.tc, b.tc)
@@ -136,7 +165,7 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
         JOIN langs la ON la.tc = c.tc_a JOIN langs lb ON lb.tc = c.tc_b
         WHERE la.cluster_lang <> lb.cluster_lang""")
     store.execute(f"""
-        CREATE OR REPLACE TABLE cluster_links AS
+        CREATE OR REPLACE TABLE {output} AS
         WITH accounts AS (SELECT DISTINCT tc, account_id FROM _tc WHERE account_id IS NOT NULL),
         evidence AS (
             SELECT coalesce(c.tc_a, s.tc_a) AS text_cluster_a, coalesce(c.tc_b, s.tc_b) AS text_cluster_b,
@@ -165,4 +194,4 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
         ORDER BY linked DESC, co_posts DESC, anchor_overlap DESC""")
     for table in ("_tc", "_co", "_anchors", "_shared"):
         store.execute(f"DROP TABLE {table}")
-    return store.df("SELECT * FROM cluster_links WHERE linked")
+    return store.df(f"SELECT * FROM {output} WHERE linked")
