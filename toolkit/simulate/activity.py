@@ -126,7 +126,7 @@ def _mp_posts(rng: np.random.Generator, accounts: pd.DataFrame, out: _Collector)
             text = _mp_sentence(rng, first, mp)
             if "+" in lang:
                 second = _mp_sentence(rng, lang.split("+")[1], mp)
-                if acc["platform"] == "facebook" or tx.weighted_length(text + "\n\n" + second) <= 280:
+                if acc["platform"] == "facebook" or not tx.too_long(text + "\n\n" + second, 280):
                     text = text + "\n\n" + second
             if rng.random() < 0.75:
                 tail = tx.MP_POST_TAILS[first]
@@ -260,7 +260,7 @@ def _ordinary_texts(rng: np.random.Generator, lang: np.ndarray, mp: np.ndarray, 
         if signature[i] and r[i, 5] < 0.5:
             parts.append(signature[i])
         if prefixes[i]:
-            while tx.weighted_length(prefixes[i] + " ".join(parts)) > 270 and len(parts) > 1:
+            while len(parts) > 1 and tx.too_long(prefixes[i] + " ".join(parts), 270):
                 parts.pop()
         text = _vary_surface(" ".join(parts), r[i, 6], r[i, 7])
         if r[i, 4] < 0.2:
@@ -328,7 +328,7 @@ def _advocacy_posts(rng: np.random.Generator, accounts: pd.DataFrame, index: _MP
         base = tx.ADVOCACY_TEXT[lang[i]]
         extra = tx.ADVOCACY_PERSONAL[lang[i]][pick[i] % len(tx.ADVOCACY_PERSONAL[lang[i]])]
         body = f"{extra} {base}" if personal[i] < 0.12 else (f"{base} {extra}" if personal[i] < 0.25 else base)
-        if prefix[i] and tx.weighted_length(prefix[i] + body) > 280:
+        if prefix[i] and tx.too_long(prefix[i] + body, 280):
             body = base
         texts.append(prefix[i] + body)
     out.add(len(t), platform=platform, account=author, created_ms=t, text=texts, lang=lang, x_lang=lang, role="advocacy",

@@ -569,7 +569,7 @@ def campaign_text(rng: np.random.Generator, template_id: str, lang: str, mp_name
         return prefix + body + "".join(p for _, p in parts)
 
     if max_weighted_chars is not None:
-        while extras and weighted_length(assemble(extras)) > max_weighted_chars:
+        while extras and too_long(assemble(extras), max_weighted_chars):
             extras.pop(0)
     edits += [name for name, _ in extras]
     return assemble(extras), "+".join(edits)
@@ -578,3 +578,8 @@ def campaign_text(rng: np.random.Generator, template_id: str, lang: str, mp_name
 def weighted_length(text: str) -> int:
     """Length as X counts it for the 280 limit: CJK and emoji count 2, other characters 1."""
     return sum(2 if ord(ch) >= 0x1100 else 1 for ch in text)
+
+
+def too_long(text: str, limit: int) -> bool:
+    """Whether ``text`` exceeds ``limit`` as X counts it (:func:`weighted_length`), cheaply for short texts."""
+    return 2 * len(text) > limit and (len(text) > limit or weighted_length(text) > limit)

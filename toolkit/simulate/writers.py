@@ -40,6 +40,8 @@ TWARC_VERSION = "2.14.0"
 #: twarc version recorded on the 2022 timeline collection of the hijacked accounts.
 TWARC_VERSION_2022 = "2.10.4"
 COLLECTED_AT = "2023-10-02T13:00:00"
+_HISTORY_COLLECTION_FROM_MS = ms("2022-03-01T00:00:00")
+_HISTORY_COLLECTION_UNTIL_MS = ms("2022-12-31T00:00:00")
 PAGE_SIZE = 100
 
 _EXPANSIONS = ("author_id,in_reply_to_user_id,referenced_tweets.id,referenced_tweets.id.author_id,"
@@ -200,7 +202,10 @@ def write_x(path: Path, rng: np.random.Generator, accounts: pd.DataFrame, posts:
     jobs = []
     for row in np.unique(account[history]):
         acc = records[int(row)]
-        retrieved = int(acc["history_end_ms"]) + int((3 + rng.random() * 60) * 86_400_000)
+        # an earlier (2022) collection of these accounts' timelines, after they fell silent
+        retrieved = max(int(acc["history_end_ms"]) + int((3 + rng.random() * 60) * 86_400_000),
+                        _HISTORY_COLLECTION_FROM_MS + int(rng.random() * 250 * 86_400_000))
+        retrieved = min(retrieved, _HISTORY_COLLECTION_UNTIL_MS)
         jobs.append((retrieved, int(row)))
     for retrieved, row in sorted(jobs):
         acc = records[row]
@@ -379,7 +384,7 @@ def write_readme(path: Path, summary: dict, files: dict[str, int]) -> None:
         "",
         "| file | content |",
         "|---|---|",
-        "| `x_tweets.jsonl.gz` | X API v2 response pages as twarc2 writes them (one page per line); a search per MP, collected 2023-10-02, and the hijacked accounts' 2022 timelines |",
+        "| `x_tweets.jsonl.gz` | X API v2 response pages as twarc2 writes them (one page per line); a search per MP, collected 2023-10-02, and the hijacked accounts' timelines collected in 2022 |",
         "| `facebook_comments.csv` | Facebook page posts of the MPs and the comments on them, canonical columns (`account_created_at` empty: Facebook does not publish it; `lang` empty: Facebook does not tag it) |",
         "| `mps.csv` | the target list: one row per MP per platform |",
         "| `truth/accounts.csv` | every account's role |",
