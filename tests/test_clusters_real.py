@@ -1,0 +1,103 @@
+"""Copy-paste clusters on real data: the Thai information operation's copied messages,
+and near-duplicate evidence with exact similarities."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from toolkit.clusters import ClusterParams, NearDuplicateParams, find_clusters
+from toolkit.clusters.near import shingle_jaccard
+from toolkit.errors import ParameterError
+from toolkit.load import load_files
+from toolkit.store import Store
+from conftest import realdata
+
+
+@pytest.fixture(scope="module")
+def thai():
+    with Store(":memory:") as store:
+        load_files(store, [realdata("twitter_io_thailand_092020/thailand_092020_tweets_csv_hashed.csv")])
+        report = find_clusters(store)
+        yield store, report
+
+
+def test_every_text_posted_by_three_or_more_accounts_is_one_cluster(thai):
+    store, _ = thai
+    found = store.df("""
+        WITH copied AS (SELECT text FROM posts WHERE repost_of_post_id IS NULL
+                        GROUP BY text HAVING count(DISTINCT account_id) >= 3)
+        SELECT text, count(*) AS posts, count(c.post_id) AS clustered, count(DISTINCT c.cluster_id) AS clusters
+        FROM copied JOIN posts p USING (text) LEFT JOIN clusters c USING (platform, post_id)
+        WHERE p.repost_of_post_id IS NULL GROUP BY text""")
+    assert (len(found), found.posts.sum()) == (44, 401)  # as documented in the release's SOURCE.md
+    assert (found.clustered == found.posts).all() and (found.clusters == 1).all()
+
+
+def test_condolence_message_by_15_accounts_in_12_minutes_is_one_cluster(thai):
+    store, _ = thai
+    row = store.df("""
+        SELECT count(DISTINCT p.account_id) AS accounts, date_diff('minute', min(p.created_at), max(p.created_at)) AS minutes,
+               count(DISTINCT c.cluster_id) AS clusters, any_value(c.cluster_id) AS cluster_id
+        FROM posts p JOIN clusters c USING (platform, post_id)
+        WHERE p.created_at::DATE = '2020-02-09' AND p.text LIKE '%ขอแสดงความเสียใจ กับครอบครัวผู้เสียชีวิต%'
+          AND p.repost_of_post_id IS NULL""").iloc[0]
+    assert (row.accounts, row.minutes, row.clusters) == (15, 12, 1)
+    summary = store.df(f"SELECT * FROM cluster_summary WHERE cluster_id = {row.cluster_id}").iloc[0]
+    assert summary.n_accounts >= 15 and "th" in list(summary.languages)
+
+
+def test_evidence_pairs_carry_their_exact_similarity(thai):
+    store, report = thai
+    pairs = store.df("""SELECT p.similarity, a.norm_text AS a, b.norm_text AS b, p.shared_shingles
+                        FROM text_pairs p JOIN match_texts a ON a.tid = p.tid_a JOIN match_texts b ON b.tid = p.tid_b
+                        USING SAMPLE 200 ROWS (reservoir, 7)""")
+    tokens = dict(store.rows("SELECT norm_text, tokens FROM post_text"))
+    for row in pairs.itertuples():
+        assert row.similarity == pytest.approx(shingle_jaccard(tokens[row.a], tokens[row.b]))
+        assert row.similarity >= 0.6
+    assert report["near"]["verified_pairs"] == store.scalar("SELECT count(*) FROM text_pairs")
+    assert store.run_params("clusters")["near"]["similarity_threshold"] == 0.6
+
+
+def test_lsh_recall_of_pairs_above_the_threshold(thai):
+    """LSH must not miss pairs it should find: compare with an exhaustive check on a slice."""
+    store, _ = thai
+    texts = store.df("SELECT tid, norm_text FROM match_texts ORDER BY tid LIMIT 1500")
+    tokens = dict(store.rows("SELECT norm_text, tokens FROM post_text"))
+    found = {(a, b) for a, b in store.rows("SELECT tid_a, tid_b FROM text_pairs WHERE tid_b <= 1500")}
+    sets = [(t, set(tokens[n].split())) for t, n in zip(texts.tid, texts.norm_text)]
+    truth = {(a, b) for i, (a, sa) in enumerate(sets) for b, sb in sets[i + 1:]
+             if len(sa & sb) / len(sa | sb) >= 0.6}
+    assert len(truth) > 50
+    assert len(found & truth) / len(truth) >= 0.95
+    assert found <= truth  # every reported pair is real
+
+
+def test_templates_report_their_slots(thai):
+    store, _ = thai
+    templates = store.df("SELECT * FROM templates")
+    assert len(templates) > 0
+    for row in templates.head(50).itertuples():
+        slots = json.loads(row.slots)
+        assert row.template.count("{slot") == len(slots)
+        assert all(s["values"] for s in slots)
+
+
+def test_banding_meets_the_target_recall():
+    for threshold in (0.5, 0.6, 0.8, 0.9):
+        params = NearDuplicateParams(similarity_threshold=threshold)
+        bands, rows = params.banding
+        assert bands * rows <= params.num_perm
+        assert params.candidate_probability(threshold) >= params.target_recall
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"similarity_threshold": 0}, "similarity_threshold=0"),
+    ({"shingle_size": 9}, "shingle_size=9"),
+    ({"num_perm": 4}, "num_perm=4"),
+])
+def test_parameters_are_validated(kwargs, message):
+    with pytest.raises(ParameterError, match=message):
+        ClusterParams(near=NearDuplicateParams(**kwargs))

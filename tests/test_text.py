@@ -1,0 +1,72 @@
+"""Normalisation and language identification: typed placeholders, reversible, bad input reported."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit.errors import ParameterError
+from toolkit.load import load_files
+from toolkit.text.language import identify_languages
+from toolkit.text.normalize import normalise_posts, normalise_text
+
+# text, matching form, why
+CASES = [
+    ("Honte à vous, @DeputeX !! https://t.co/x 🇨🇦 #Canada 2023", "honte a vous MENTION URL EMOJI HASHTAG NUM",
+     "accents folded, typed placeholders, punctuation gone"),
+    ("cafÃ© crÃ¨me", "cafe creme", "mojibake (UTF-8 read as Latin-1) repaired by ftfy"),
+    ("ＦＵＬＬ　ｗｉｄｔｈ ﬁne", "full width fine", "NFKC: full-width letters and ligatures"),
+    ("  lots   of\n\n spaces\t", "lots of spaces", "whitespace collapsed"),
+    ("中国人，你好。", "中国人 你好", "CJK kept; its punctuation removed"),
+    ("ขอแสดงความเสียใจ", "ขอแสดงความเสียใจ", "Thai vowel and tone marks are letters, not accents: kept"),
+    ("مرحبا بالعالم!", "مرحبا بالعالم", "right-to-left text kept in order"),
+    ("nul\x00byte", "nulbyte", "NUL bytes removed"),
+]
+
+
+@pytest.mark.parametrize("text, expected, why", CASES, ids=[c[2] for c in CASES])
+def test_matching_form(text, expected, why):
+    assert normalise_text(text) == expected
+
+
+def _workspace(store, tmp_path, texts: list[str], langs=None):
+    path = tmp_path / "posts.csv"
+    pd.DataFrame({"platform": "x", "post_id": [str(i) for i in range(len(texts))], "account_id": "a",
+                  "created_at": "2023-09-02T10:00:00Z", "text": texts, "lang": langs or [""] * len(texts)}).to_csv(path, index=False)
+    load_files(store, [path])
+
+
+def test_bad_input_is_reported_not_dropped(store, tmp_path):
+    texts = ["", "👍👍🎉", "https://example.com/only-a-link", "too short", "x" * 3 + " word" * 12_000,
+             "Latin and 中文 and العربية mixed in one post", "a normal sentence with enough words"]
+    _workspace(store, tmp_path, texts)
+    counts = normalise_posts(store)
+    assert sum(counts.values()) == len(texts)  # every post has a row
+    got = store.df("SELECT post_id, status, status_reason, length(norm_text) AS n FROM post_text ORDER BY post_id::INT")
+    assert list(got.status) == ["empty", "no_words", "no_words", "too_short", "truncated", "ok", "ok"]
+    assert got.status_reason[1].startswith("only URLs, mentions, hashtags, numbers or emoji")
+    assert got.n[4] == 5_000 and "matched on the first 5,000" in got.status_reason[4]
+    # the original text is never changed
+    assert store.scalar("SELECT text FROM posts WHERE post_id = '5'") == texts[5]
+
+
+def test_languages_detected_and_source_tag_kept(store, tmp_path):
+    texts = ["Shame on you, the critic exposed your crimes and nobody answers",
+             "Honte à vous, le critique a révélé vos crimes et personne ne répond",
+             "这个人是骗子，大家不要相信他说的任何话，他一直在撒谎",
+             "ok", "merci"]
+    _workspace(store, tmp_path, texts, langs=["en", "en", "zh", "und", "fr"])
+    normalise_posts(store)
+    table = identify_languages(store)
+    got = store.df("SELECT lang_source, lang_detected, lang, lang_method FROM post_text ORDER BY post_id::INT")
+    assert list(got.lang_detected[:3]) == ["en", "fr", "zh"]
+    assert got.lang_source[1] == "en" and got.lang[1] == "fr"  # the source's tag kept beside the detection
+    assert list(got.lang_method) == ["detected", "detected", "detected", "none", "source"]  # X's 'und' is no tag
+    assert list(got.lang[3:]) == ["und", "fr"]
+    assert table.posts.sum() == 5
+    assert store.run_params("languages")["library"] == "lingua"
+
+
+def test_parameters_are_validated(store):
+    with pytest.raises(ParameterError, match="min_tokens=0"):
+        normalise_posts(store, min_tokens=0)
