@@ -12,9 +12,9 @@ constituents, a viral news headline, a few hyperactive users).
 
 Example:
     >>> from toolkit.simulate import simulate
-    >>> summary = simulate("out/sim", seed=7, scale=0.05)  # doctest: +SKIP
-    >>> summary.peak_day  # doctest: +SKIP
-    '2023-09-03'
+    >>> summary = simulate("out/sample")  # the bundled sample's seed and scale  # doctest: +SKIP
+    >>> summary.peak_day, summary.first_post  # doctest: +SKIP
+    ('2023-09-03', '2023-08-07T03:10:20Z')
 
 Modules: :mod:`.names` (fictional people), :mod:`.texts` (templates and phrase banks),
 :mod:`.population` (accounts), :mod:`.timing` (when they post), :mod:`.activity`
