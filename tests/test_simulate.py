@@ -20,7 +20,7 @@ from toolkit.errors import ParameterError
 from toolkit.schema import CANONICAL_FILE_COLUMNS
 from toolkit.simulate import OUTPUT_FILES, simulate
 from toolkit.simulate.ids import TWITTER_EPOCH_MS, USER_SNOWFLAKE_FROM_MS
-from toolkit.simulate.names import MPS, PROVINCES
+from toolkit.simulate.names import PROVINCES
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample"
 SMALL_SEED, SMALL_SCALE = 11, 0.15
@@ -198,7 +198,7 @@ def test_hijacked_accounts_show_their_old_name_in_earlier_pages_and_the_new_one_
 
 
 def test_hijacked_history_is_in_another_language_and_ended_a_year_before(truth):
-    posts, acc = truth["posts"], truth["accounts"]
+    posts = truth["posts"]
     hist = posts[posts["role"] == "hijacked_history"]
     assert set(hist["lang"]) <= {"in", "ko", "en"} and {"in", "ko"} <= set(hist["lang"])
     first_campaign = posts[posts["role"] == "campaign"].groupby("account_id")["t"].min()
