@@ -38,10 +38,21 @@ from toolkit.timeline.first_signs import FirstSign, earliest_posts, first_sign
 from toolkit.timeline.office_hours import (WorkingDay, fit_offset_counts, fit_utc_offset, hour_of_week,
                                            offset_scores, utc_cell_counts)
 from toolkit.timeline.phases import campaign_phases, segment_phases
-from toolkit.timeline.plots import plot_hour_of_week, plot_offset_scan, plot_timeline
 from toolkit.timeline.series import analysis_window, volume_series
 from toolkit.timeline.summary import summarise_timeline
 from toolkit.timeline.surges import unusual_days
+
+_PLOTS = ("plot_hour_of_week", "plot_offset_scan", "plot_timeline")
+
+
+def __getattr__(name: str):
+    """The plotting functions, imported on first use (matplotlib and seaborn are slow to import)."""
+    if name in _PLOTS:
+        from toolkit.timeline import plots
+
+        return getattr(plots, name)
+    raise AttributeError(f"module 'toolkit.timeline' has no attribute {name!r}")
+
 
 __all__ = [
     "FirstSign", "WorkingDay", "analysis_window", "calendar_days", "campaign_phases", "detect_bursts",

@@ -267,6 +267,15 @@ def offset_label(hours: float | None) -> str | None:
     return f"UTC{sign}{h}" + (f":{m:02d}" if m else "")
 
 
+def poisson_upper_tail(k: Any, mean: Any) -> np.ndarray:
+    """P(X >= k) for X ~ Poisson(mean), elementwise (1 where k <= 0)."""
+    from scipy.special import gammainc  # regularised lower incomplete gamma: P(X >= k) = P(k, mean)
+
+    k = np.asarray(k, dtype=float)
+    mean = np.broadcast_to(np.asarray(mean, dtype=float), k.shape)
+    return np.where(k <= 0, 1.0, gammainc(np.maximum(k, 1.0), mean))
+
+
 def jsonable(value: Any) -> Any:
     """Plain JSON types (dict/list/str/int/float/bool/None) of nested numpy/pandas values."""
     if isinstance(value, dict):

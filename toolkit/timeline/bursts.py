@@ -40,7 +40,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaln
 
 from toolkit.errors import ParameterError
 from toolkit.store import Store
@@ -274,6 +273,8 @@ def kleinberg_binned(counts: Any, bin_starts: Any, *, bin_minutes: int, exposure
     else:
         k = int(max_level) + 1
     lam = mean * e[:, None] * float(rate_ratio) ** np.arange(k)[None, :]
+    from scipy.special import gammaln
+
     costs = lam - c[:, None] * np.log(lam) + gammaln(c + 1)[:, None]
     states = _viterbi(costs, float(transition_cost) * math.log(max(total, 2.0)))
     width = pd.Timedelta(minutes=bin_minutes)

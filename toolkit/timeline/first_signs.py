@@ -31,11 +31,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import poisson
 
 from toolkit.errors import ParameterError
 from toolkit.store import Store
-from toolkit.timeline._common import (CAMPAIGN, check_positive, iso_utc, jsonable, tagged_posts, to_utc)
+from toolkit.timeline._common import CAMPAIGN, check_positive, iso_utc, jsonable, poisson_upper_tail, tagged_posts, to_utc
 from toolkit.timeline.series import DEFAULT_CONTEXT_DAYS, analysis_window, ts_literal
 
 log = logging.getLogger(__name__)
@@ -135,7 +134,7 @@ class FirstSign:
 
 
 def first_sign(store: Store, campaign: Any = None, *, baseline: Any = None, start: Any = None, end: Any = None,
-               context_days: float = DEFAULT_CONTEXT_DAYS, window_minutes: float = 60.0, alpha: float = 0.01, min_posts: int = 3,
+               context_days: float = DEFAULT_CONTEXT_DAYS, window_minutes: float = 30.0, alpha: float = 0.01, min_posts: int = 3,
                min_accounts: int = 2, evidence_posts: int = 10) -> FirstSign:
     """The moment the campaign's volume first departs from its background rate.
 
@@ -148,7 +147,8 @@ def first_sign(store: Store, campaign: Any = None, *, baseline: Any = None, star
             data (:func:`toolkit.timeline.series.analysis_window`); the background rate is the
             campaign's average over the window.
         context_days: days of context around the campaign in the default window.
-        window_minutes: length of the scanning window.
+        window_minutes: length of the scanning window. Copy-paste waves last minutes; 30 minutes
+            holds a wave without diluting it in an hour of background.
         alpha: family-wise significance level; each window is tested at ``alpha / windows``.
         min_posts: a first-sign window needs at least this many posts ...
         min_accounts: ... from at least this many distinct accounts (coordination needs two).
@@ -206,7 +206,7 @@ def first_sign(store: Store, campaign: Any = None, *, baseline: Any = None, star
     params.update({"background_posts_per_hour": rate * 3600.0, "windows_tested": n_windows,
                    "per_window_threshold": threshold})
     candidates = scan[(scan["posts"] >= min_posts) & (scan["accounts"] >= min_accounts)]
-    p_values = poisson.sf(candidates["posts"].to_numpy() - 1, expected) if len(candidates) else []
+    p_values = poisson_upper_tail(candidates["posts"].to_numpy(), expected) if len(candidates) else []
     significant = np.flatnonzero(np.asarray(p_values) < threshold)
     if len(significant) == 0:
         log.info("first_sign: no %s-minute window with >= %d posts from >= %d accounts below p = %.3g",

@@ -394,7 +394,7 @@ def hour_of_week(store: Store, campaign: Any = None, *, baseline: Any = None, st
                                  "'America/Toronto'; or use utc_offset_hours.") from None
         local = f"timezone('{timezone}', created_at)"
     else:
-        local = f"CAST(created_at AS TIMESTAMP) + INTERVAL {int(round(float(utc_offset_hours) * 60))} MINUTE"
+        local = f"CAST(created_at AS TIMESTAMP) + INTERVAL '{int(round(float(utc_offset_hours) * 60))} minutes'"
     lo, hi = analysis_window(store, campaign, baseline=baseline, start=start, end=end, context_days=context_days)
     with tagged_posts(store, campaign, baseline) as tagged:
         counts = store.df(f"""

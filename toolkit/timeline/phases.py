@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import ruptures as rpt
 
 from toolkit.errors import ParameterError
 from toolkit.store import Store
@@ -120,6 +119,8 @@ def segment_phases(daily_posts: pd.Series, *, onset: Any = None, n_segments: int
     n_pieces = int(n_segments) - (1 if first > 0 else 0)
     k = max(1, min(n_pieces, (len(y) - first) // int(min_phase_days)))
     if k > 1:
+        import ruptures as rpt  # imported here: it loads scipy, slow to import
+
         signal = np.sqrt(y[first:]).reshape(-1, 1)
         ends = rpt.KernelCPD(kernel="linear", min_size=int(min_phase_days), jump=1).fit(signal).predict(n_bkps=k - 1)
         ends = [first + e for e in ends]

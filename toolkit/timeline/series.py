@@ -91,8 +91,8 @@ def volume_series(store: Store, campaign: Any = None, *, baseline: Any = None, b
     if max_groups is not None:
         check_positive("max_groups", max_groups, integer=True, hint="Use None to keep every group.")
     start_ts, end_ts = to_utc(start, "start"), to_utc(end, "end")
-    if start_ts is not None and end_ts is not None and end_ts <= start_ts:
-        raise ParameterError(f"end={end!r} is not after start={start!r}: expected a window of positive length.")
+    if start_ts is not None and end_ts is not None and end_ts < start_ts:
+        raise ParameterError(f"end={end!r} is before start={start!r}: expected end >= start (both inclusive).")
     params = {"bin_minutes": bin_minutes, "by": by, "max_groups": max_groups,
               "start": start_ts.isoformat() if start_ts is not None else None,
               "end": end_ts.isoformat() if end_ts is not None else None, "include_baseline": include_baseline}
@@ -196,8 +196,8 @@ def analysis_window(store: Store, campaign: Any = None, *, baseline: Any = None,
     check_positive("context_days", context_days, allow_zero=True, hint="Use 30 for a month of context.")
     start_ts, end_ts = to_utc(start, "start"), to_utc(end, "end")
     if start_ts is not None and end_ts is not None:
-        if end_ts <= start_ts:
-            raise ParameterError(f"end={end!r} is not after start={start!r}: expected a window of positive length.")
+        if end_ts < start_ts:
+            raise ParameterError(f"end={end!r} is before start={start!r}: expected end >= start.")
         return start_ts, end_ts
     with tagged_posts(store, campaign, baseline) as tagged:
         c_lo, c_hi, a_lo, a_hi = one_row(store, f"""

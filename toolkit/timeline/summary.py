@@ -33,7 +33,7 @@ def summarise_timeline(store: Store, campaign: Any = None, *, baseline: Any = No
                        end: Any = None, context_days: float = DEFAULT_CONTEXT_DAYS,
                        country: str = DEFAULT_COUNTRY, subdivisions: str | Sequence[str] | None = ALL,
                        categories: Sequence[str] = ("public",),
-                       first_sign_window_minutes: float = 60.0, first_sign_alpha: float = 0.01,
+                       first_sign_window_minutes: float = 30.0, first_sign_alpha: float = 0.01,
                        first_sign_min_posts: int = 3, first_sign_min_accounts: int = 2,
                        burst_bin_minutes: int | None = 1440, burst_rate_ratio: float = 2.0,
                        burst_transition_cost: float = 1.0, n_segments: int = 5, min_phase_days: int = 2,
@@ -128,7 +128,8 @@ def summarise_timeline(store: Store, campaign: Any = None, *, baseline: Any = No
     c_off, b_off = office[CAMPAIGN]["offset_hours"], office[BASELINE]["offset_hours"]
     difference = None
     if c_off is not None and b_off is not None and not (pd.isna(c_off) or pd.isna(b_off)):
-        difference = float(((c_off - b_off) + 12) % 24 - 12)
+        difference = float((c_off - b_off) % 24)
+        difference = difference - 24 if difference > 12 else difference  # in (-12, 12]
     office["difference_hours"] = difference
 
     summary = {

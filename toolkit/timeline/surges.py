@@ -34,11 +34,10 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy.stats import poisson
 
 from toolkit.errors import ParameterError
 from toolkit.store import Store
-from toolkit.timeline._common import BASELINE, CAMPAIGN, check_positive, iso_utc
+from toolkit.timeline._common import BASELINE, CAMPAIGN, check_positive, iso_utc, poisson_upper_tail
 from toolkit.timeline.calendar import ALL, DEFAULT_COUNTRY, mark_calendar
 from toolkit.timeline.series import DEFAULT_CONTEXT_DAYS, analysis_window, volume_series
 
@@ -131,7 +130,7 @@ def unusual_days(store: Store, campaign: Any = None, *, baseline: Any = None, st
         history = slice(max(0, i - int(trailing_days)), i)
         level = float(np.mean(c[history] / f[history])) if i > 0 else 0.0
         expected[i] = max(level * f[i], float(min_expected_posts))
-        p_values[i] = float(poisson.sf(c[i] - 1, expected[i])) if c[i] > 0 else 1.0
+        p_values[i] = float(poisson_upper_tail(c[i], expected[i]))
     daily["day_type_factor"] = f
     daily["expected_posts"] = expected
     daily["ratio"] = c / expected
