@@ -10,7 +10,7 @@ import yaml
 from conftest import REPO
 
 #: conda-forge names that differ from PyPI names.
-CONDA_TO_PYPI = {"python-duckdb": "duckdb"}
+CONDA_TO_PYPI = {"python-duckdb": "duckdb", "python-igraph": "igraph"}
 
 
 def _split(requirement: str) -> tuple[str, str]:
