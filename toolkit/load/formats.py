@@ -4,8 +4,9 @@ A :class:`Format` maps one batch of input records, exposed to SQL as the view ``
 onto *candidate* rows in the engine:
 
 * ``posts_sql`` selects candidate posts with any of the columns of :data:`POST_FIELDS`
-  plus ``source_row`` (and optionally ``_raw``: the record's text for a reject, and
-  ``_problem``: a format-specific reason to reject it);
+  plus ``source_row`` (and optionally ``_raw``: the record's text for a reject, or
+  ``_raw_path``: the JSON path of the record inside its line, and ``_problem``: a
+  format-specific reason to reject it);
 * ``accounts_sql`` selects candidate account snapshots with any of :data:`ACCOUNT_FIELDS`
   plus ``source_row``;
 * ``count_sql`` counts the records of the batch when one input line holds several (API

@@ -300,6 +300,8 @@ def _stage_posts(store: Store, fmt: Format) -> int:
     store.execute(f"""INSERT INTO _stage_posts ({', '.join(fields)}, created_at, naive_time, source_row)
         SELECT {select}, CAST(created_at_text AS TIMESTAMPTZ), {_NAIVE}, source_row FROM _cand WHERE _reason IS NULL""")
     raw = "c._raw" if "_raw" in present else "NULL"
+    if "_raw_path" in present:  # a record inside a larger one (a tweet in a response page)
+        raw = f"coalesce({raw}, CAST(json_extract(b.raw, c._raw_path) AS VARCHAR))"
     store.execute(f"""INSERT INTO _stage_rejects
         SELECT c.source_row, coalesce({raw}, CAST(to_json(b) AS VARCHAR)), c._reason
         FROM _cand c LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row

@@ -85,29 +85,35 @@ _NOT_A_PAGE = (
     "|| coalesce(CAST(json_keys(b.raw) AS VARCHAR), json_type(b.raw))"
 )
 
+_PAGE_STRUCT = ('{"data":[' + TWEET_STRUCT + '],"includes":{"tweets":[' + TWEET_STRUCT + '],"users":[' + USER_STRUCT + ']},'
+                '"__twarc":{"retrieved_at":"VARCHAR"}}')
+
+_PAGE_USERS = '{"includes":{"users":[' + USER_STRUCT + ']},"__twarc":{"retrieved_at":"VARCHAR"}}'
+
 TWARC2_PAGES = Format(
     name="twarc2_pages",
     title="twarc2 JSONL (raw X API v2 response pages)",
     reader="lines",
     records="posts",
+    # each page is parsed once; a rejected tweet's raw text is re-read from its page by path
     posts_sql=f"""
-        WITH tweets AS (
-            SELECT b.source_row, j.value AS tweet FROM _batch b, json_each(b.raw, '$.data') j
+        WITH pages AS (SELECT source_row, json_transform(raw, '{_PAGE_STRUCT}') AS p FROM _batch),
+        tweets AS (
+            SELECT source_row, 'data' AS part, unnest(p.data) AS t, generate_subscripts(p.data, 1) AS i FROM pages
             UNION ALL
-            SELECT b.source_row, j.value FROM _batch b, json_each(b.raw, '$.includes.tweets') j
-        ), parsed AS (
-            SELECT source_row, tweet, json_transform(tweet, '{TWEET_STRUCT}') AS t FROM tweets
+            SELECT source_row, 'includes.tweets', unnest(p.includes.tweets), generate_subscripts(p.includes.tweets, 1) FROM pages
         )
-        SELECT source_row, CAST(tweet AS VARCHAR) AS _raw, NULL AS _problem, {tweet_columns()} FROM parsed
+        SELECT source_row, NULL AS _raw, '$.' || part || '[' || (i - 1) || ']' AS _raw_path, NULL AS _problem, {tweet_columns()}
+        FROM tweets
         UNION ALL
-        SELECT b.source_row, b.raw, {_NOT_A_PAGE}, {', '.join(f'NULL AS x{i}' for i in range(20))}
+        SELECT b.source_row, b.raw, NULL, {_NOT_A_PAGE}, {', '.join(f'NULL AS x{i}' for i in range(20))}
         FROM _batch b
         WHERE json_type(b.raw) <> 'OBJECT' OR len(list_intersect(json_keys(b.raw), {_PAGE_KEYS})) = 0
     """,
     accounts_sql=f"""
-        SELECT b.source_row, {user_columns('u', "json_extract_string(b.raw, '$.__twarc.retrieved_at')")}
-        FROM (SELECT b.source_row, b.raw, json_transform(j.value, '{USER_STRUCT}') AS u
-              FROM _batch b, json_each(b.raw, '$.includes.users') j) b
+        WITH pages AS (SELECT source_row, json_transform(raw, '{_PAGE_USERS}') AS p FROM _batch)
+        SELECT source_row, {user_columns('u', 'seen')}
+        FROM (SELECT source_row, p.__twarc.retrieved_at AS seen, unnest(p.includes.users) AS u FROM pages)
     """,
     count_sql=f"""
         SELECT sum(coalesce(json_array_length(raw, '$.data'), 0) + coalesce(json_array_length(raw, '$.includes.tweets'), 0)
@@ -122,6 +128,9 @@ _FLAT_STRUCT = (
     '{' + _TWEET_CORE + ',"author":' + USER_STRUCT + ',"in_reply_to_user":' + USER_STRUCT
     + ',"referenced_tweets":[{"type":"VARCHAR","id":"VARCHAR","author_id":"VARCHAR"}]}'
 )
+
+_FLAT_USERS = ('{"__twarc":{"retrieved_at":"VARCHAR"},"author":' + USER_STRUCT + ',"in_reply_to_user":' + USER_STRUCT
+               + ',"referenced_tweets":[{"author":' + USER_STRUCT + '}],"entities":{"mentions":[' + USER_STRUCT + ']}}')
 
 TWARC2_FLAT = Format(
     name="twarc2_flat",
@@ -144,18 +153,14 @@ TWARC2_FLAT = Format(
         WHERE json_extract_string(r.value, '$.created_at') IS NOT NULL
     """,
     accounts_sql=f"""
-        WITH users AS (
-            SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at') AS seen, json_extract(b.raw, '$.author') AS u
-            FROM _batch b
-            UNION ALL SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at'), json_extract(b.raw, '$.in_reply_to_user') FROM _batch b
-            UNION ALL SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at'), json_extract(r.value, '$.author')
-                      FROM _batch b, json_each(b.raw, '$.referenced_tweets') r
-            UNION ALL SELECT b.source_row, json_extract_string(b.raw, '$.__twarc.retrieved_at'), m.value
-                      FROM _batch b, json_each(b.raw, '$.entities.mentions') m
+        WITH lines AS (SELECT source_row, json_transform(raw, '{_FLAT_USERS}') AS l FROM _batch),
+        users AS (
+            SELECT source_row, l.__twarc.retrieved_at AS seen, l.author AS u FROM lines
+            UNION ALL SELECT source_row, l.__twarc.retrieved_at, l.in_reply_to_user FROM lines
+            UNION ALL SELECT source_row, l.__twarc.retrieved_at, unnest(l.referenced_tweets).author FROM lines
+            UNION ALL SELECT source_row, l.__twarc.retrieved_at, unnest(l.entities.mentions) FROM lines
         )
-        SELECT source_row, {user_columns('p.u', 'seen')}
-        FROM (SELECT source_row, seen, json_transform(u, '{USER_STRUCT}') AS u FROM users
-              WHERE u IS NOT NULL AND json_extract_string(u, '$.username') IS NOT NULL) p
+        SELECT source_row, {user_columns('u', 'seen')} FROM users WHERE u.id IS NOT NULL AND u.username IS NOT NULL
     """,
     count_sql="""
         SELECT count(*) + coalesce(sum((SELECT count(*) FROM json_each(raw, '$.referenced_tweets') r
