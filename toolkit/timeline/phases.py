@@ -8,11 +8,12 @@ Method
    surge of 400 posts a day does not drown the start at 10 a day).
 3. The days before the *onset* (the UTC day of the first sign, see
    :mod:`toolkit.timeline.first_signs`) are the *quiet start*. The rest is cut by exact
-   least-squares segmentation into ``n_segments - 1`` pieces of constant level (ruptures'
+   least-squares segmentation into ``n_segments`` pieces of constant level (ruptures'
    ``KernelCPD`` with a linear kernel: dynamic programming, not an approximation), each at
    least ``min_phase_days`` long. Without an onset, the whole series is cut into
-   ``n_segments`` pieces and leading pieces below ``quiet_fraction`` of the peak piece's
-   mean are the quiet start.
+   ``n_segments + 1`` pieces and leading pieces below ``quiet_fraction`` of the peak piece's
+   mean are the quiet start. More pieces than phase names let a ramp climb in steps and
+   keep the peak tight; the naming merges them.
 4. Naming: the piece holding the peak day is the *peak*; pieces before it are the *ramp*;
    the first piece after it is the *decay*, and trailing pieces whose mean is below
    ``quiet_fraction`` of the peak piece's mean are the *quiet end*. Consecutive pieces with
@@ -69,8 +70,8 @@ def segment_phases(daily_posts: pd.Series, *, onset: Any = None, n_segments: int
         daily_posts: posts per day, indexed by consecutive days (timestamps, UTC).
         onset: when the campaign began (e.g. its first sign; UTC, naive taken as UTC): the days
             before its day are the quiet start. None: found from the levels (see the module doc).
-        n_segments: pieces of constant level before naming (5: quiet start, ramp, peak,
-            decay, quiet end); fewer are used if the series is too short.
+        n_segments: pieces of constant level the series is cut into from the onset on (one
+            more without an onset), before naming and merging; fewer if the series is short.
         min_phase_days: shortest segment, in days.
         quiet_fraction: a segment before the peak (or after the decay) whose mean is below this
             share of the peak segment's mean is *quiet*.
@@ -87,10 +88,10 @@ def segment_phases(daily_posts: pd.Series, *, onset: Any = None, n_segments: int
         ParameterError: bad parameters, or an index that is not consecutive days.
 
     Caveats:
-        The segmentation always finds ``n_segments`` pieces: a campaign with two separate
-        surges gets its second one named *decay*. Read the plot.
+        The segmentation always finds ``n_segments`` pieces, and the naming assumes one peak:
+        a campaign with two separate surges gets its second one named *decay*. Read the plot.
     """
-    check_positive("n_segments", n_segments, integer=True, hint="Use 5: quiet start, ramp, peak, decay, quiet end.")
+    check_positive("n_segments", n_segments, integer=True, hint="Use 5 (pieces from the onset on).")
     check_positive("min_phase_days", min_phase_days, integer=True)
     check_positive("quiet_fraction", quiet_fraction)
     if quiet_fraction >= 1:
@@ -116,7 +117,7 @@ def segment_phases(daily_posts: pd.Series, *, onset: Any = None, n_segments: int
         first = int((utc_index < onset_ts.normalize()).sum())
         first = min(max(first, 0), peak_i)
         params["onset"] = iso_utc(onset_ts)
-    n_pieces = int(n_segments) - (1 if first > 0 else 0)
+    n_pieces = int(n_segments) + (0 if onset_ts is not None else 1)
     k = max(1, min(n_pieces, (len(y) - first) // int(min_phase_days)))
     if k > 1:
         import ruptures as rpt  # imported here: it loads scipy, slow to import
