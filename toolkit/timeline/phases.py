@@ -101,8 +101,7 @@ def segment_phases(daily_posts: pd.Series, *, onset: Any = None, n_segments: int
               "quiet_fraction": float(quiet_fraction)}
     y = np.asarray(daily_posts, dtype=float)
     index = pd.DatetimeIndex(daily_posts.index)
-    if len(index) > 1 and not (np.diff(index.asi8) == np.diff(index.asi8)[0]).all() \
-            or len(index) > 1 and index[1] - index[0] != pd.Timedelta(days=1):
+    if len(index) > 1 and not (index[1:] - index[:-1] == pd.Timedelta(days=1)).all():
         raise ParameterError("daily_posts: the index must be consecutive days (zero-filled); got gaps. "
                              "Hint: use volume_series(..., bin_minutes=1440), which zero-fills.")
     empty = pd.DataFrame({c: pd.Series(dtype="object") for c in PHASE_COLUMNS})
@@ -167,8 +166,8 @@ def segment_phases(daily_posts: pd.Series, *, onset: Any = None, n_segments: int
 
 
 def campaign_phases(store: Store, campaign: Any = None, *, baseline: Any = None, start: Any = None, end: Any = None,
-                    context_days: float = DEFAULT_CONTEXT_DAYS, onset: Any = None, n_segments: int = 5, min_phase_days: int = 2,
-                    quiet_fraction: float = 0.1) -> pd.DataFrame:
+                    context_days: float = DEFAULT_CONTEXT_DAYS, onset: Any = None, n_segments: int = 5,
+                    min_phase_days: int = 2, quiet_fraction: float = 0.1) -> pd.DataFrame:
     """The campaign's phases (quiet start, ramp, peak, decay, quiet end) from its daily volume.
 
     Args:
@@ -194,7 +193,8 @@ def campaign_phases(store: Store, campaign: Any = None, *, baseline: Any = None,
     daily = daily[daily["series"] == CAMPAIGN].set_index("bin_start")["posts"]
     if onset is None and lo is not None:
         onset = first_sign(store, campaign, baseline=baseline, start=lo, end=hi).first_sign
-    out = segment_phases(daily, onset=onset, n_segments=n_segments, min_phase_days=min_phase_days, quiet_fraction=quiet_fraction)
+    out = segment_phases(daily, onset=onset, n_segments=n_segments, min_phase_days=min_phase_days,
+                         quiet_fraction=quiet_fraction)
     out.attrs["parameters"].update({"context_days": float(context_days), "window_start": iso_utc(lo),
                                     "window_end": iso_utc(hi)})
     return out
