@@ -12,10 +12,12 @@ grows with the number of *different* texts. All steps are SQL:
    :data:`ESTIMATE_MARGIN`, four standard errors at 64 values) are dropped; the rest
    are verified by their exact Jaccard similarity of shingle sets, and the pairs at or above
    ``similarity_threshold`` are the evidence (with their similarity);
-5. texts are grouped by connected components of the verified pairs (single linkage).
+5. texts are grouped around leaders (:func:`leader_groups`): the most posted text leads, and
+   every member has a verified pair with its leader — no chaining through intermediate texts.
 
-Caveats: single linkage can chain two different messages through intermediate variants;
-each link is a verified pair, reported in ``text_pairs``. Very large LSH buckets (more than
+Caveats: a lightly edited copy that falls below the threshold against the leader (but not
+against another copy) starts a group of its own; cross-language and co-posting links can
+join such groups later. Every link is a verified pair, reported in ``text_pairs``. Very large LSH buckets (more than
 ``max_bucket`` texts sharing one band value) are linked as a star to their first text, and
 verified like any pair.
 """
@@ -87,8 +89,8 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     Writes tables:
         ``match_texts`` (tid, norm_text, n_shingles, n_posts): the distinct matched texts;
         ``text_pairs`` (tid_a, tid_b, similarity, shared_shingles): verified pairs, tid_a < tid_b;
-        ``text_groups`` (tid, group_id, rep_tid, similarity_to_rep): connected components with
-        two or more texts; ``rep_tid`` is the group's most posted text.
+        ``text_groups`` (tid, group_id, rep_tid, similarity_to_rep): groups of two or more texts
+        around a leader (``rep_tid`` = ``group_id``, the group's most posted text).
 
     Returns:
         Counts: texts, candidate pairs, verified pairs, groups; and the banding used.
@@ -143,28 +145,63 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     counts = {"texts": store.scalar("SELECT count(*) FROM match_texts"),
               "candidate_pairs": store.scalar("SELECT count(*) FROM _candidates"),
               "verified_pairs": store.scalar("SELECT count(*) FROM text_pairs")}
-    pairs = store.df("SELECT tid_a, tid_b FROM text_pairs")
-    groups = connected_groups(pairs.tid_a.to_numpy(), pairs.tid_b.to_numpy())
+    pairs = store.df("""SELECT p.tid_a, p.tid_b, p.similarity FROM text_pairs p""")
+    priority = store.df("SELECT tid FROM match_texts ORDER BY n_posts DESC, tid").tid.to_numpy()
+    groups = leader_groups(pairs.tid_a.to_numpy(), pairs.tid_b.to_numpy(), priority)
     store.register("_groups", groups)
-    # each group's representative: its text posted most often (ties: the earliest); every member's
-    # similarity is measured against it
+    store.register("_pairs", pairs)
+    # a member's similarity to its group's representative is the verified pair's
     store.execute("""
         CREATE OR REPLACE TABLE text_groups AS
-        WITH members AS (SELECT g.tid, g.group_id, m.n_posts, m.n_shingles FROM _groups g JOIN match_texts m USING (tid)),
-        reps AS (SELECT group_id, arg_min(tid, (-n_posts, tid)) AS rep_tid FROM members GROUP BY group_id),
-        shared AS (
-            SELECT m.tid, len(list_intersect(sm.shingles, sr.shingles)) AS shared FROM members m JOIN reps r USING (group_id)
-            JOIN _sets sm ON sm.tid = m.tid JOIN _sets sr ON sr.tid = r.rep_tid)
-        SELECT m.tid, m.group_id, r.rep_tid,
-               coalesce(s.shared, 0) / (m.n_shingles + rt.n_shingles - coalesce(s.shared, 0)) AS similarity_to_rep
-        FROM members m JOIN reps r USING (group_id) JOIN match_texts rt ON rt.tid = r.rep_tid LEFT JOIN shared s ON s.tid = m.tid
-        ORDER BY m.tid""")
+        SELECT g.tid, g.group_id, g.group_id AS rep_tid,
+               CASE WHEN g.tid = g.group_id THEN 1.0 ELSE p.similarity END AS similarity_to_rep
+        FROM _groups g LEFT JOIN _pairs p ON least(g.tid, g.group_id) = p.tid_a AND greatest(g.tid, g.group_id) = p.tid_b
+        ORDER BY g.tid""")
+    store.unregister("_pairs")
     store.unregister("_groups")
     for table in ("_shingles", "_sets", "_signatures", "_buckets", "_candidates"):
         store.execute(f"DROP TABLE {table}")
     counts["groups"] = int(groups.group_id.nunique()) if len(groups) else 0
     counts["bands"], counts["rows_per_band"] = bands, rows
     return counts
+
+
+def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray) -> pd.DataFrame:
+    """Group texts around leaders, so that every member is itself similar to its leader.
+
+    Texts are taken in ``priority`` order (most posted first); a text not yet grouped leads a
+    new group and takes every ungrouped text it has a verified pair with. Unlike connected
+    components, this never chains two different messages through a text that quotes both
+    (a reply combining two copied sentences joins one of them, not both).
+
+    Args:
+        a, b: the verified pairs (text ids).
+        priority: text ids, leaders first (ids absent from the pairs are skipped).
+
+    Returns:
+        DataFrame (tid, group_id) for texts in groups of two or more; group_id = the leader's tid.
+    """
+    from scipy.sparse import coo_matrix
+
+    empty = pd.DataFrame({"tid": pd.Series([], dtype="int64"), "group_id": pd.Series([], dtype="int64")})
+    if len(a) == 0:
+        return empty
+    nodes, index = np.unique(np.concatenate([a, b]), return_inverse=True)
+    ia, ib = index[: len(a)], index[len(a):]
+    adjacency = coo_matrix((np.ones(2 * len(a), dtype=np.int8), (np.concatenate([ia, ib]), np.concatenate([ib, ia]))),
+                           shape=(len(nodes), len(nodes))).tocsr()
+    leader = np.full(len(nodes), -1, dtype=np.int64)
+    order = np.searchsorted(nodes, priority[np.isin(priority, nodes)])
+    for node in order:
+        if leader[node] != -1:
+            continue
+        leader[node] = node
+        neighbours = adjacency.indices[adjacency.indptr[node]:adjacency.indptr[node + 1]]
+        free = neighbours[leader[neighbours] == -1]
+        leader[free] = node
+    sizes = np.bincount(leader, minlength=len(nodes))
+    keep = sizes[leader] >= 2
+    return pd.DataFrame({"tid": nodes[keep].astype("int64"), "group_id": nodes[leader[keep]].astype("int64")})
 
 
 def connected_groups(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:

@@ -41,6 +41,16 @@ def detector(accuracy: str = "low"):
     return builder.build()
 
 
+def detect_languages(texts: list[str], *, accuracy: str = "low", progress: bool | None = None) -> list[str | None]:
+    """ISO 639-1 codes of texts (None where lingua cannot tell), in order."""
+    found = detector(accuracy)
+    codes: list[str | None] = []
+    for start in tqdm(range(0, len(texts), CHUNK), desc="languages", unit="chunk", disable=None if progress is None else not progress):
+        for language in found.detect_languages_in_parallel_of(texts[start:start + CHUNK]):
+            codes.append(language.iso_code_639_1.name.lower() if language is not None else None)
+    return codes
+
+
 def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", progress: bool | None = None) -> pd.DataFrame:
     """Add ``lang_source``, ``lang_detected``, ``lang`` and ``lang_method`` to ``post_text``.
 
@@ -61,11 +71,7 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         raise ParameterError("identify_languages needs post_text: run toolkit.text.normalize.normalise_posts(store) first")
     texts = store.df(f"""SELECT DISTINCT lang_text FROM post_text
                          WHERE length(regexp_replace(lang_text, '[^\\pL]', '', 'g')) >= {int(min_letters)}""").lang_text.tolist()
-    found = detector(accuracy)
-    codes = []
-    for start in tqdm(range(0, len(texts), CHUNK), desc="languages", unit="chunk", disable=None if progress is None else not progress):
-        for language in found.detect_languages_in_parallel_of(texts[start:start + CHUNK]):
-            codes.append(language.iso_code_639_1.name.lower() if language is not None else None)
+    codes = detect_languages(texts, accuracy=accuracy, progress=progress)
     store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": pd.Series(codes, dtype="object")}))
     undetermined = ", ".join(f"'{u}'" for u in UNDETERMINED)
     store.execute(f"""
