@@ -442,3 +442,16 @@ def test_empty_workspace_gives_an_empty_but_valid_summary(store):
     summary = summarise_timeline(store)
     assert json.loads(json.dumps(summary))["first_sign"] is None
     assert summary["phases"] == [] and summary["peak_day"] is None
+
+
+@pytest.mark.parametrize("module", ["toolkit.timeline", "toolkit.timeline.bursts", "toolkit.timeline.calendar",
+                                    "toolkit.timeline.first_signs", "toolkit.timeline.office_hours",
+                                    "toolkit.timeline.phases", "toolkit.timeline.plots", "toolkit.timeline.series",
+                                    "toolkit.timeline.surges", "toolkit.timeline.summary"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
+    plt.close("all")
+    assert result.attempted > 0 and result.failed == 0

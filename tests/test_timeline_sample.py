@@ -125,6 +125,15 @@ def test_earliest_post_of_each_template_is_the_true_one(sample):
     assert dict(zip(first["template_id"], first["post_id"])) == dict(zip(want["template_id"], want["post_id"]))
 
 
+def test_summary_names_the_first_post_of_each_cluster(sample):
+    store, campaign, truth, posts = sample
+    summary = summarise_timeline(store, campaign, group_column="template_id", burst_bin_minutes=None)
+    firsts = summary["first_posts_by_group"]
+    assert len(firsts) == campaign["template_id"].nunique()
+    assert firsts[0]["created_at"] == truth["first_post"]  # the earliest cluster opened the campaign
+    json.dumps(summary)
+
+
 def test_summary_is_json_and_records_its_parameters(summary):
     again = json.loads(json.dumps(summary))
     assert again == summary

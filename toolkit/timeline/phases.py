@@ -27,8 +27,11 @@ Example:
     >>> from toolkit.timeline.phases import segment_phases
     >>> days = pd.date_range("2023-07-01", periods=60, freq="D", tz="UTC")
     >>> posts = np.r_[np.zeros(20), np.linspace(2, 40, 25), np.full(5, 120), np.linspace(40, 5, 10)]
-    >>> segment_phases(pd.Series(posts, index=days))["phase"].tolist()
-    ['quiet start', 'ramp', 'peak', 'decay']
+    >>> phases = segment_phases(pd.Series(posts, index=days), onset=days[20])
+    >>> phases["phase"].tolist()
+    ['quiet start', 'ramp', 'peak', 'decay', 'quiet end']
+    >>> phases.loc[2, ["start", "end"]].dt.strftime("%d %b").tolist()
+    ['15 Aug', '19 Aug']
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from toolkit.store import Store
 from toolkit.timeline._common import BASELINE, CAMPAIGN, iso_utc, jsonable, selection_report, tagged_posts
 from toolkit.timeline.bursts import detect_bursts, merge_equal_spans
 from toolkit.timeline.calendar import ALL, DEFAULT_COUNTRY
+from toolkit.timeline.first_signs import earliest_posts
 from toolkit.timeline.first_signs import first_sign as find_first_sign
 from toolkit.timeline.office_hours import WorkingDay, fit_utc_offset
 from toolkit.timeline.phases import segment_phases
@@ -38,7 +39,8 @@ def summarise_timeline(store: Store, campaign: Any = None, *, baseline: Any = No
                        burst_bin_minutes: int | None = 1440, burst_rate_ratio: float = 2.0,
                        burst_transition_cost: float = 1.0, n_segments: int = 5, min_phase_days: int = 2,
                        quiet_fraction: float = 0.1, surge_trailing_days: int = 7, surge_min_ratio: float = 2.0,
-                       template: WorkingDay | None = None, min_offset_posts: int = 30) -> dict:
+                       template: WorkingDay | None = None, min_offset_posts: int = 30,
+                       group_column: str | None = None) -> dict:
     """The campaign's timeline from first sign to peak, as a JSON-serialisable dict.
 
     Runs :func:`~toolkit.timeline.first_signs.first_sign`, :func:`~toolkit.timeline.bursts.detect_bursts`,
@@ -62,11 +64,14 @@ def summarise_timeline(store: Store, campaign: Any = None, *, baseline: Any = No
         surge_trailing_days, surge_min_ratio: calendar-aware unusual days (see :func:`~toolkit.timeline.surges.unusual_days`).
         template: the working-day template for the office-hours fit (default :class:`WorkingDay`).
         min_offset_posts: a series with fewer posts gets no offset.
+        group_column: a column of the campaign selection (e.g. ``'cluster_id'``): also report the
+            first post of each group (``first_posts_by_group``).
 
     Returns:
         dict with ``window`` (start, end), ``counts`` (posts and accounts per series, selected keys
         not found), ``first_post``, ``first_sign`` (ISO-8601 UTC or None), ``first_sign_detail``
-        (window, p-value, evidence post ids), ``last_post``, ``peak_day`` (YYYY-MM-DD or None),
+        (window, p-value, evidence post ids), ``first_posts_by_group`` (with ``group_column``:
+        list of {group, created_at, platform, post_id, account_id, handle}), ``last_post``, ``peak_day`` (YYYY-MM-DD or None),
         ``peak_day_posts``, ``bursts`` (list of {start, end, level, min_level, score, posts, accounts,
         rate_ratio}; score = Kleinberg weight in nats), ``phases`` (list of {name, start, end, days,
         posts, mean_posts_per_day, growth_posts_per_day, growth_rate_per_day}), ``unusual_days``
@@ -106,6 +111,13 @@ def summarise_timeline(store: Store, campaign: Any = None, *, baseline: Any = No
                    "evidence": [{k: e[k] for k in ("created_at", "platform", "post_id", "account_id", "handle")}
                                 for e in sign_dict["evidence"]]}
 
+    by_group = []
+    if group_column is not None:
+        firsts = earliest_posts(store, campaign, group_column=group_column, n_posts=1, start=lo, end=hi)
+        by_group = [{"group": r[group_column], "created_at": r["created_at"], "platform": r["platform"],
+                     "post_id": r["post_id"], "account_id": r["account_id"], "handle": r["handle"]}
+                    for r in firsts.sort_values("created_at").to_dict("records")]
+
     daily = volume_series(store, campaign, baseline=baseline, bin_minutes=1440, start=lo, end=hi) \
         if lo is not None else volume_series(store, campaign, baseline=baseline, bin_minutes=1440)
     peak = peak_bin(daily)
@@ -138,6 +150,7 @@ def summarise_timeline(store: Store, campaign: Any = None, *, baseline: Any = No
         "first_post": iso_utc(camp[2]),
         "first_sign": iso_utc(sign.first_sign),
         "first_sign_detail": sign_detail,
+        "first_posts_by_group": by_group,
         "last_post": iso_utc(camp[3]),
         "peak_day": None if peak is None else pd.Timestamp(peak["bin_start"]).strftime("%Y-%m-%d"),
         "peak_day_posts": None if peak is None else int(peak["posts"]),
