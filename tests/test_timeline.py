@@ -280,6 +280,8 @@ def test_volume_series_zero_fills_and_breaks_down_in_the_engine(store):
     assert by_lang.groupby("lang")["posts"].sum().to_dict() == {"en": 2, "fr": 1}
     by_target = volume_series(store, camp, bin_minutes=1440, by="target")
     assert set(by_target["target"]) == {"mp1", "(none)"}
+    top_one = volume_series(store, camp, bin_minutes=1440, by="lang", max_groups=1, include_baseline=False)
+    assert top_one.groupby("lang")["posts"].sum().to_dict() == {"en": 2, "(other)": 1}
 
 
 @pytest.mark.parametrize("kwargs, message", [

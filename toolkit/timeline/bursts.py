@@ -132,7 +132,10 @@ def kleinberg(times: Any, *, window_start: Any = None, window_end: Any = None, r
 
     Caveats:
         The base rate is the average over the window: a campaign that posts steadily for the
-        whole window has no bursts. Fewer than two posts never make a burst.
+        whole window has no bursts. Fewer than two posts never make a burst. Each level costs
+        ``transition_cost * ln(n)``, so a wave of a handful of posts among thousands is not a
+        burst. Memory grows as posts x levels (8 bytes each): for millions of posts use
+        :func:`kleinberg_binned`.
     """
     _check_common(rate_ratio, transition_cost, max_level)
     check_positive("resolution_seconds", resolution_seconds, hint="Use 1 for second-resolution data, 60 for minutes.")

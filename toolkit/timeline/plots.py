@@ -100,12 +100,12 @@ def plot_timeline(series: pd.DataFrame, *, phases: pd.DataFrame | None = None, b
                              rotation=90, va="top", ha="right", fontsize=7, color="#a65628")
     if phases is not None and not phases.empty:
         _require(phases, "phases", ["phase", "start", "end"])
-        for row in phases.itertuples(index=False):
+        for i, row in enumerate(phases.itertuples(index=False)):
             lo = _utc([row.start]).iloc[0].tz_localize(None)
             hi = _utc([row.end]).iloc[0].tz_localize(None) + pd.Timedelta(days=1)
             axes[0].axvspan(lo, hi, ymin=0, ymax=0.04, color=PHASE_COLOURS.get(row.phase, "#cccccc"), zorder=3)
-            axes[0].annotate(row.phase, (lo + (hi - lo) / 2, 0.05), xycoords=("data", "axes fraction"), ha="center",
-                             fontsize=8)
+            axes[0].annotate(row.phase, (lo + (hi - lo) / 2, 0.05 + 0.05 * (i % 2)), xycoords=("data", "axes fraction"),
+                             ha="center", fontsize=8)  # alternate heights: short phases' labels do not overlap
     if bursts is not None and not bursts.empty:
         _require(bursts, "bursts", ["level", "start", "end"])
         top = int(bursts["level"].max()) if max_burst_level is None else int(max_burst_level)
