@@ -120,8 +120,8 @@ class Store:
 
     def scalar(self, query: str, params: list | dict | None = None) -> Any:
         """Run a query and return the first column of the first row (None if no row)."""
-        row = self.execute(query, params).fetchone()
-        return None if row is None else row[0]
+        rows = self.execute(query, params).fetchall()  # fetch all: an unfinished result blocks register()
+        return rows[0][0] if rows else None
 
     def register(self, name: str, data: Any) -> None:
         """Expose a pandas DataFrame or Arrow table to SQL under ``name`` (no copy)."""
