@@ -21,12 +21,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cib-toolkit {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from . import demo
+    from . import demo, reconstruct
     from .load import cli as load_cli
     from .simulate import cli as simulate_cli
 
     load_cli.add_parsers(sub)
     simulate_cli.add_parsers(sub)
+    reconstruct.add_parsers(sub)
     demo.add_parsers(sub)
     return parser
 

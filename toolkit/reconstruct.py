@@ -1,0 +1,267 @@
+"""`cib reconstruct`: the whole investigation, from a workspace (or export files) to evidence files.
+
+Steps, each recorded with its parameters in the workspace table ``runs``:
+
+1. targets — from ``--targets`` or inferred from replies (:mod:`toolkit.targets`);
+2. copy clusters, languages, templates, cross-language links (:mod:`toolkit.clusters`);
+3. squad posting: copies of one message posted to one target within minutes by other accounts;
+   the UTC offset under which squad-posted copies look like office work, against the rest;
+4. account forensics (:mod:`toolkit.accounts`);
+5. which clusters are the campaign's, and account scores with reasons (:mod:`toolkit.scoring`);
+6. the coordination network and its communities (:mod:`toolkit.network`);
+7. the timeline of the campaign's posts (:mod:`toolkit.timeline`);
+8. output files (:func:`write_outputs`): accounts.csv, clusters.csv, campaign.json,
+   network.gexf, evidence.csv.
+
+Deterministic: the same inputs and parameters give the same files (timestamps of the run itself
+are kept out of them).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Callable
+
+import pandas as pd
+
+from . import __version__
+from .clusters import ClusterParams, find_clusters
+from .export import write_csv, write_json
+from .scoring import ScoringParams, judge_clusters, score_accounts
+from .store import Store
+from .targets import set_targets
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class ReconstructParams:
+    """Every parameter of a reconstruction (defaults are the documented ones)."""
+
+    clusters: ClusterParams = ClusterParams()
+    scoring: ScoringParams = ScoringParams()
+    network_window_seconds: int = 900
+    network_min_edge_weight: int = 2
+
+
+STEPS = ["targets", "clusters", "squads and office hours", "account forensics", "scores", "network", "timeline"]
+
+
+def reconstruct(store: Store, *, targets: pd.DataFrame | None = None, params: ReconstructParams = ReconstructParams(),
+                on_step: Callable[[str], None] | None = None) -> dict:
+    """Run the whole pipeline on a loaded workspace.
+
+    Args:
+        store: the workspace (posts loaded).
+        targets: target accounts (:func:`toolkit.targets.read_targets`); None: inferred.
+        params: see :class:`ReconstructParams`.
+        on_step: called with each step's name as it starts (progress display).
+
+    Returns:
+        The campaign summary (what ``campaign.json`` holds).
+    """
+    step = on_step or (lambda name: log.info("step: %s", name))
+    step("targets")
+    set_targets(store, targets)
+    step("clusters")
+    cluster_report = find_clusters(store, params.clusters)
+    step("squads and office hours")
+    offsets = _office_offsets(store, params.scoring)
+    step("account forensics")
+    from .accounts import account_evidence
+
+    account_evidence(store, office_utc_offset_hours=offsets.get("campaign"))
+    step("scores")
+    judge_clusters(store, params.scoring)
+    score_accounts(store, params.scoring)
+    step("network")
+    network = _network(store, params)
+    step("timeline")
+    from .timeline import summarise_timeline
+
+    campaign_posts = store.df("""SELECT c.platform, c.post_id FROM clusters c JOIN cluster_judgement j USING (cluster_id)
+                                 WHERE j.campaign""")
+    timeline = summarise_timeline(store, campaign_posts if len(campaign_posts) else None)
+    summary = _summary(store, timeline, cluster_report, network, offsets, params)
+    store.record_run("reconstruct", dataclasses.asdict(params))
+    return summary
+
+
+def _office_offsets(store: Store, scoring: ScoringParams) -> dict:
+    """UTC offsets under which squad-posted copies, and everything else, look like office work."""
+    from .scoring import squad_posts
+    from .timeline import fit_utc_offset
+
+    squad = squad_posts(store, scoring)
+    offsets: dict = {"campaign": None, "baseline": None}
+    if len(squad) >= 30:
+        fit = fit_utc_offset(store, squad).set_index("series")
+        for series in ("campaign", "baseline"):
+            if series in fit.index and pd.notna(fit.loc[series, "offset_hours"]):
+                offsets[series] = float(fit.loc[series, "offset_hours"])
+    store.record_run("office_offsets", offsets)
+    return offsets
+
+
+def _network(store: Store, params: ReconstructParams) -> dict:
+    from .network import coordination_network
+
+    return coordination_network(store, window_seconds=params.network_window_seconds,
+                                min_edge_weight=params.network_min_edge_weight)
+
+
+def _summary(store: Store, timeline: dict, cluster_report: dict, network: dict, offsets: dict,
+             params: ReconstructParams) -> dict:
+    counts = store.df("""
+        SELECT (SELECT count(*) FROM posts) AS posts, (SELECT count(DISTINCT (platform, account_id)) FROM posts) AS accounts,
+               (SELECT count(*) FROM account_scores WHERE flagged) AS flagged_accounts,
+               (SELECT count(*) FROM cluster_judgement) AS copy_clusters,
+               (SELECT count(*) FROM cluster_judgement WHERE campaign) AS campaign_clusters,
+               (SELECT count(*) FROM clusters c JOIN cluster_judgement j USING (cluster_id) WHERE j.campaign) AS campaign_posts
+    """).iloc[0].to_dict()
+    by_language = dict(store.rows("""SELECT c.lang, count(*) FROM clusters c JOIN cluster_judgement j USING (cluster_id)
+                                      WHERE j.campaign GROUP BY 1 ORDER BY 2 DESC, 1"""))
+    by_platform = dict(store.rows("""SELECT c.platform, count(*) FROM clusters c JOIN cluster_judgement j USING (cluster_id)
+                                      WHERE j.campaign GROUP BY 1 ORDER BY 2 DESC, 1"""))
+    targets = store.df("""
+        SELECT p.platform, p.reply_to_account_id AS account_id, any_value(t.handle) AS handle, any_value(t.name) AS name,
+               any_value(t.party) AS party, any_value(t.province) AS province, count(*) AS campaign_posts,
+               min(p.created_at) AS first_hit_at
+        FROM clusters c JOIN cluster_judgement j USING (cluster_id) JOIN posts p USING (platform, post_id)
+        LEFT JOIN targets t ON t.platform = p.platform AND t.account_id = p.reply_to_account_id
+        WHERE j.campaign AND p.reply_to_account_id IS NOT NULL
+        GROUP BY p.platform, p.reply_to_account_id ORDER BY first_hit_at, p.platform, account_id""")
+    targets["first_hit_at"] = targets.first_hit_at.map(lambda t: t.isoformat().replace("+00:00", "Z"))
+    targets["order_hit"] = range(1, len(targets) + 1)
+    return {
+        "toolkit_version": __version__,
+        "first_sign": timeline.get("first_sign"),
+        "peak_day": timeline.get("peak_day"),
+        "first_post": timeline.get("first_post"),
+        "last_post": timeline.get("last_post"),
+        "bursts": timeline.get("bursts", []),
+        "phases": timeline.get("phases", []),
+        "unusual_days": timeline.get("unusual_days", []),
+        "office_hours": timeline.get("office_hours"),
+        "counts": {**{k: int(v) for k, v in counts.items()}, "campaign_posts_by_language": by_language,
+                   "campaign_posts_by_platform": by_platform, "targets_hit": int(len(targets))},
+        "targets": targets.to_dict(orient="records"),
+        "network": network,
+        "clusters": cluster_report,
+        "parameters": {"reconstruct": dataclasses.asdict(params), "timeline": timeline.get("parameters"),
+                       "office_offsets": offsets},
+        "caveats": timeline.get("caveats", []) + [
+            "Coordination is ordinary human behaviour; flags need both coordination and inauthenticity evidence.",
+            "The toolkit shows evidence and its limits; it does not attribute a campaign to any actor.",
+        ],
+    }
+
+
+def write_outputs(store: Store, summary: dict, out_dir: str | Path) -> list[Path]:
+    """Write the output files of DESIGN.md into ``out_dir``; returns their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    accounts = store.df("""
+        SELECT s.platform, s.account_id, s.handle, s.score, CASE WHEN s.flagged THEN 'true' ELSE 'false' END AS flagged, s.reasons
+        FROM account_scores s ORDER BY s.platform, s.account_id""")
+    written.append(write_csv(accounts, out / "accounts.csv"))
+    clusters = store.df("""
+        SELECT c.cluster_id, c.platform, c.post_id, p.account_id,
+               strftime(p.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, c.lang,
+               CASE WHEN j.campaign THEN 'true' ELSE 'false' END AS campaign
+        FROM clusters c JOIN cluster_judgement j USING (cluster_id) JOIN posts p USING (platform, post_id)
+        ORDER BY c.cluster_id, p.created_at, c.platform, c.post_id""")
+    written.append(write_csv(clusters, out / "clusters.csv"))
+    written.append(write_json(summary, out / "campaign.json"))
+    from .network import write_gexf
+
+    written.append(write_gexf(store, out / "network.gexf"))
+    written.append(write_csv(evidence_table(store), out / "evidence.csv"))
+    return written
+
+
+def evidence_table(store: Store, *, examples: int = 3) -> pd.DataFrame:
+    """One row per flagged account: what a platform needs to act on (profile link, reasons, example posts)."""
+    return store.df(f"""
+        WITH flagged AS (SELECT * FROM account_scores WHERE flagged),
+        examples AS (
+            SELECT c.platform, p.account_id, list(c.post_id ORDER BY p.created_at)[1:{int(examples)}] AS post_ids,
+                   min(p.created_at) AS first_at, max(p.created_at) AS last_at
+            FROM clusters c JOIN cluster_judgement j USING (cluster_id) JOIN posts p USING (platform, post_id)
+            WHERE j.campaign GROUP BY c.platform, p.account_id)
+        SELECT f.platform, f.account_id, f.handle,
+               CASE WHEN f.platform = 'x' AND f.handle IS NOT NULL THEN 'https://x.com/' || f.handle
+                    WHEN f.platform = 'x' THEN 'https://x.com/i/user/' || f.account_id
+                    WHEN f.platform = 'facebook' THEN 'https://www.facebook.com/' || f.account_id END AS profile_url,
+               f.score, f.reasons, e.post_ids AS example_post_ids,
+               [CASE WHEN f.platform = 'x' THEN 'https://x.com/i/web/status/' || pid
+                     WHEN f.platform = 'facebook' THEN 'https://www.facebook.com/' || pid END FOR pid IN e.post_ids] AS example_links,
+               strftime(e.first_at, '%Y-%m-%dT%H:%M:%SZ') AS first_campaign_post,
+               strftime(e.last_at, '%Y-%m-%dT%H:%M:%SZ') AS last_campaign_post
+        FROM flagged f LEFT JOIN examples e USING (platform, account_id)
+        ORDER BY f.score DESC, f.platform, f.account_id""")
+
+
+OUTPUT_FILES = ("accounts.csv", "clusters.csv", "campaign.json", "network.gexf", "evidence.csv")
+
+
+def add_parsers(sub) -> None:
+    """Register `cib reconstruct`."""
+    p = sub.add_parser("reconstruct", help="reconstruct a campaign: clusters, accounts, network, timeline, evidence",
+                       description="Run the whole investigation on a workspace (--db) or on export files, and write "
+                                   + ", ".join(OUTPUT_FILES) + " into --out.")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="export files to load first (any format `cib load` reads)")
+    p.add_argument("--db", help="workspace; with INPUTs they are loaded into it (default: OUT/campaign.duckdb)")
+    p.add_argument("--out", required=True, help="output folder (created; files of an earlier run are replaced)")
+    p.add_argument("--targets", help="CSV of target accounts: platform, account_id, handle, name, party, province")
+    p.add_argument("--similarity-threshold", type=float, default=ClusterParams().near.similarity_threshold,
+                   help="near-duplicate Jaccard threshold, 0-1 (default %(default)s)")
+    p.add_argument("--squad-window-minutes", type=float, default=ScoringParams().squad_window_minutes,
+                   help="posts of one message to one target this close are squad-posted (default %(default)s)")
+    p.set_defaults(run=run_reconstruct)
+
+
+def run_reconstruct(args) -> int:
+    """Load (if asked), reconstruct, write outputs; settings echoed first, steps shown as they run."""
+    import sys
+
+    from .errors import CibError
+    from .load import load_files
+    from .targets import read_targets
+
+    if not args.inputs and not args.db:
+        raise CibError("give a workspace (--db campaign.duckdb) or export files to load (INPUT...)")
+    out = Path(args.out)
+    if out.exists() and any(out.iterdir()) and not (out / "campaign.json").exists():
+        raise CibError(f"{out} is not empty and holds no earlier reconstruction; choose an empty or new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    db = args.db or str(out / "campaign.duckdb")
+    near = dataclasses.replace(ClusterParams().near, similarity_threshold=args.similarity_threshold)
+    params = ReconstructParams(clusters=dataclasses.replace(ClusterParams(), near=near),
+                               scoring=dataclasses.replace(ScoringParams(), squad_window_minutes=args.squad_window_minutes))
+    targets = read_targets(args.targets) if args.targets else None
+    echo = lambda text: print(text, file=sys.stderr)  # noqa: E731
+    echo(f"cib reconstruct {__version__}")
+    echo(f"  inputs:    {', '.join(args.inputs) if args.inputs else '(none: workspace as it is)'}")
+    echo(f"  workspace: {db}")
+    echo(f"  targets:   {args.targets or 'inferred from replies'}")
+    echo(f"  output:    {out}")
+    echo(f"  near-duplicate threshold {params.clusters.near.similarity_threshold}, squad window "
+         f"{params.scoring.squad_window_minutes:g} min, flag threshold {params.scoring.flag_threshold}")
+    with Store(db) as store:
+        for result in load_files(store, args.inputs) if args.inputs else []:
+            echo(f"  {result.summary()}")
+        if not store.scalar("SELECT count(*) FROM posts"):
+            raise CibError(f"{db}: the workspace has no posts; load exports first (cib load FILE... --db {db})")
+        counter = iter(range(1, len(STEPS) + 1))
+        summary = reconstruct(store, targets=targets, params=params,
+                              on_step=lambda name: echo(f"[{next(counter)}/{len(STEPS)}] {name}"))
+        for path in write_outputs(store, summary, out):
+            print(path)
+    counts = summary["counts"]
+    echo(f"flagged {counts['flagged_accounts']:,} of {counts['accounts']:,} accounts; {counts['campaign_clusters']:,} campaign "
+         f"clusters ({counts['campaign_posts']:,} posts); first sign {summary['first_sign']}, peak day {summary['peak_day']}")
+    return 0
