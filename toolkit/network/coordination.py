@@ -1,0 +1,289 @@
+"""Coordination network: accounts linked by doing the same thing within seconds of each other.
+
+Two accounts are linked by a **coordinated action** when each posts something with the same
+*object* within ``window_seconds`` of the other:
+
+=========  =====================================================================================
+action     object
+=========  =====================================================================================
+text       the same copy cluster (near-duplicate text, any language: ``clusters.cluster_id``)
+reply      the same account replied to (``reply_to_account_id``, the target)
+link       the same URL (lower-cased)
+hashtag    the same hashtag (lower-cased)
+repost     the same reposted post (``repost_of_post_id``)
+=========  =====================================================================================
+
+Method (all in the engine, never a Python loop over pairs): every (post, object) is an
+*action* with a time ``t``; objects taken by a single account are dropped; each action gets a
+time bucket ``floor(t / window_seconds)``; actions are joined to actions on the same object in
+the same or the previous bucket (an equi-join on (object, bucket)), and pairs more than
+``window_seconds`` apart are dropped. Each unordered pair of posts is found exactly once, so
+the cost grows with the number of near-simultaneous actions, not with the square of an
+object's size.
+
+Edge measures (one row per pair of accounts):
+
+* ``weight`` — the number of distinct coordinated actions: posts of either account that have
+  a partner post of the other within the window (a post counts once whatever the number of
+  objects or partners); ``actions_a`` + ``actions_b``;
+* ``weight_text``, ``weight_reply``, ``weight_link``, ``weight_hashtag``, ``weight_repost`` —
+  the same count per action type (NULL for a type not computed);
+* ``symmetry`` — min(actions_a, actions_b) / max(...): 1 when both sides contribute alike,
+  near 0 when one hyperactive account makes most of the pair's actions;
+* ``co_events`` (matched post pairs), ``shared_objects``, ``first_at``, ``last_at``,
+  ``median_lag_seconds`` and one example pair of post ids, as evidence.
+
+Example:
+    >>> from toolkit.store import Store
+    >>> from toolkit.demo import load_sample
+    >>> from toolkit.clusters import find_clusters
+    >>> from toolkit.network import coordination_edges
+    >>> store = Store(":memory:"); _ = load_sample(store); _ = find_clusters(store)  # doctest: +SKIP
+    >>> edges = coordination_edges(store, window_seconds=60)                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable
+
+import pandas as pd
+
+from ..accounts._common import check_number, iso, period_bounds, period_sql
+from ..errors import ParameterError
+from ..store import Store
+
+log = logging.getLogger(__name__)
+
+#: Action types, in the order of their weight columns.
+ACTION_TYPES = ("text", "reply", "link", "hashtag", "repost")
+#: Tables written by :func:`coordination_edges`.
+EDGE_TABLE = "coordination_edges"
+ACCOUNT_TABLE = "coordination_accounts"
+
+#: (column, DuckDB type, meaning) of ``coordination_edges``.
+EDGE_COLUMNS: list[tuple[str, str, str]] = [
+    ("platform_a", "VARCHAR", "platform of the first account (pairs are ordered: (platform_a, account_id_a) < (platform_b, account_id_b))"),
+    ("account_id_a", "VARCHAR", "first account"),
+    ("platform_b", "VARCHAR", "platform of the second account"),
+    ("account_id_b", "VARCHAR", "second account"),
+    ("weight", "BIGINT", "distinct coordinated actions: posts of either account with a partner post of the other within the window"),
+    ("actions_a", "BIGINT", "of which posts by account a"),
+    ("actions_b", "BIGINT", "of which posts by account b"),
+    ("symmetry", "DOUBLE", "min(actions_a, actions_b) / max(actions_a, actions_b): near 0 when one side makes most actions"),
+    *[(f"weight_{k}", "BIGINT", f"coordinated actions of type '{k}' (NULL if not computed)") for k in ACTION_TYPES],
+    ("co_events", "BIGINT", "matched pairs of posts (a post of a with a post of b, same object, within the window)"),
+    ("shared_objects", "BIGINT", "distinct objects (clusters, targets, links, hashtags, reposted posts) behind the matches"),
+    ("first_at", "TIMESTAMPTZ", "earliest matched post, UTC"),
+    ("last_at", "TIMESTAMPTZ", "latest matched post, UTC"),
+    ("median_lag_seconds", "DOUBLE", "median time between matched posts, seconds"),
+    ("example_action", "VARCHAR", "action type of the earliest match"),
+    ("example_post_a", "VARCHAR", "post_id of account a in the earliest match"),
+    ("example_post_b", "VARCHAR", "post_id of account b in the earliest match"),
+]
+
+#: (column, DuckDB type, meaning) of ``coordination_accounts``.
+ACCOUNT_COLUMNS: list[tuple[str, str, str]] = [
+    ("platform", "VARCHAR", "platform"),
+    ("account_id", "VARCHAR", "account"),
+    ("handle", "VARCHAR", "latest handle, NULL if none"),
+    ("n_posts", "BIGINT", "posts in the period"),
+    ("degree", "BIGINT", "accounts it is linked to (edges kept)"),
+    ("strength", "BIGINT", "sum of the weights of its edges"),
+    ("coordinated_posts", "BIGINT", "its posts taking part in a kept edge"),
+    ("coordinated_share", "DOUBLE", "coordinated_posts / n_posts"),
+    ("mean_symmetry", "DOUBLE", "mean symmetry of its edges"),
+    *[(f"coordinated_posts_{k}", "BIGINT", f"its posts coordinated by action type '{k}'") for k in ACTION_TYPES],
+]
+
+
+def edge_columns() -> pd.DataFrame:
+    """The ``coordination_edges`` columns with types and meanings."""
+    return pd.DataFrame(EDGE_COLUMNS, columns=["column", "type", "meaning"])
+
+
+def _actions_sql(actions: tuple[str, ...], period: str) -> str:
+    """SQL: one row per distinct (action type, object, post) in the period."""
+    base = f"SELECT rowid AS pid, * FROM posts WHERE account_id IS NOT NULL AND {period}"
+    parts = {
+        "text": f"""SELECT 'text' AS kind, CAST(c.cluster_id AS VARCHAR) AS obj, p.pid, p.platform, p.account_id, p.created_at
+                    FROM ({base}) p JOIN clusters c USING (platform, post_id)""",
+        "reply": f"""SELECT 'reply', p.platform || ':' || p.reply_to_account_id, p.pid, p.platform, p.account_id, p.created_at
+                     FROM ({base}) p WHERE p.reply_to_account_id IS NOT NULL AND p.reply_to_account_id <> p.account_id""",
+        "link": f"""SELECT DISTINCT 'link', lower(trim(u.url)), p.pid, p.platform, p.account_id, p.created_at
+                    FROM ({base}) p, unnest(p.urls) AS u(url) WHERE u.url IS NOT NULL AND trim(u.url) <> ''""",
+        "hashtag": f"""SELECT DISTINCT 'hashtag', lower(trim(h.tag)), p.pid, p.platform, p.account_id, p.created_at
+                       FROM ({base}) p, unnest(p.hashtags) AS h(tag) WHERE h.tag IS NOT NULL AND trim(h.tag) <> ''""",
+        "repost": f"""SELECT 'repost', p.platform || ':' || p.repost_of_post_id, p.pid, p.platform, p.account_id, p.created_at
+                      FROM ({base}) p WHERE p.repost_of_post_id IS NOT NULL""",
+    }
+    return "\nUNION ALL\n".join(parts[a] for a in actions)
+
+
+def _check_actions(actions: Iterable[str] | str) -> tuple[str, ...]:
+    if isinstance(actions, str):
+        actions = (actions,)
+    try:
+        chosen = tuple(dict.fromkeys(actions))
+    except TypeError:
+        raise ParameterError(f"actions={actions!r}: expected a list of action types from {list(ACTION_TYPES)}.") from None
+    unknown = [a for a in chosen if a not in ACTION_TYPES]
+    if unknown or not chosen:
+        raise ParameterError(f"actions={actions!r}: expected one or more of {list(ACTION_TYPES)}"
+                             + (f"; unknown: {unknown}" if unknown else "") + ".")
+    return tuple(a for a in ACTION_TYPES if a in chosen)
+
+
+def coordination_edges(store: Store, *, window_seconds: float = 60.0, min_edge_weight: int = 2,
+                       actions: Iterable[str] = ACTION_TYPES, start: Any = None, end: Any = None,
+                       table: str = EDGE_TABLE, account_table: str = ACCOUNT_TABLE) -> pd.DataFrame:
+    """Link accounts that take the same action within ``window_seconds``; write the edges and per-account totals.
+
+    Args:
+        store: a loaded workspace; the ``text`` action needs the ``clusters`` table of
+            :func:`toolkit.clusters.find_clusters`.
+        window_seconds: two posts are coordinated when at most this many seconds apart (60: a minute).
+        min_edge_weight: keep pairs with at least this many coordinated actions (2 = at least one
+            post from each side, i.e. every pair that acted together once).
+        actions: action types to link on, from :data:`ACTION_TYPES`.
+        start, end: period of the posts considered (UTC, inclusive; None = unbounded).
+        table: edge table written (replaced).
+        account_table: per-account table written (replaced), columns :data:`ACCOUNT_COLUMNS`.
+
+    Returns:
+        The edges, one row per linked pair of accounts, columns :data:`EDGE_COLUMNS` (see
+        :func:`edge_columns`), sorted by weight (descending) then accounts. ``attrs['parameters']``
+        holds the parameters (also recorded in ``runs``); ``attrs['accounts']`` the per-account table.
+
+    Raises:
+        ParameterError: a parameter is out of range, or ``text`` is asked for without a ``clusters`` table.
+
+    Caveats:
+        Coordination is ordinary human behaviour: people answer the same post of a prominent MP in the
+        same minute, share the same breaking link or hashtag, and advocacy groups hand out templates.
+        An edge is evidence of acting together, not of inauthenticity; weak edges (weight 2–3) arise
+        by chance around busy targets and news. A hyperactive account links to many others with low
+        symmetry.
+    """
+    window_seconds = check_number("window_seconds", window_seconds, minimum=0, strict=True,
+                                  hint="Use 60 for posts within a minute of each other.")
+    min_edge_weight = int(check_number("min_edge_weight", min_edge_weight, minimum=2, integer=True,
+                                       hint="A coordinated action involves a post from each side, so 2 keeps every pair."))
+    chosen = _check_actions(actions)
+    lo, hi = period_bounds(start, end)
+    for name in (table, account_table):
+        if not name.isidentifier():
+            raise ParameterError(f"table name {name!r}: expected a plain SQL name (letters, digits, underscores).")
+    if "text" in chosen and not store.has_table("clusters"):
+        raise ParameterError("actions includes 'text' but the workspace has no clusters table. Run "
+                             "toolkit.clusters.find_clusters(store) first, or pass actions without 'text'.")
+    w = float(window_seconds)
+    params = {"window_seconds": w, "min_edge_weight": min_edge_weight, "actions": list(chosen),
+              "start": iso(lo), "end": iso(hi)}
+    try:
+        _build(store, chosen, w, min_edge_weight, period_sql(lo, hi, "created_at"), table, account_table)
+    finally:
+        for name in ("_cn_raw", "_cn_acts", "_cn_pairs", "_cn_kept"):
+            store.execute(f"DROP TABLE IF EXISTS {name}")
+    store.record_run(table, params)
+    edges = store.df(f"SELECT * FROM {table} ORDER BY weight DESC, platform_a, account_id_a, platform_b, account_id_b")
+    edges.attrs["parameters"] = params
+    edges.attrs["accounts"] = store.df(f"SELECT * FROM {account_table} ORDER BY platform, account_id")
+    log.info("coordination network: %d edges between %d accounts (window %gs, min weight %d, actions %s)",
+             len(edges), len(edges.attrs["accounts"]), w, min_edge_weight, ",".join(chosen))
+    return edges
+
+
+def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, period: str, table: str,
+           account_table: str) -> None:
+    # actions on objects shared by >= 2 accounts, with integer node and object ids and a time bucket
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _cn_raw AS {_actions_sql(chosen, period)}")
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cn_acts AS
+        WITH shared AS (
+            SELECT kind, obj FROM _cn_raw GROUP BY kind, obj HAVING count(DISTINCT (platform, account_id)) >= 2),
+        keyed AS (
+            SELECT r.*, dense_rank() OVER (ORDER BY r.kind, r.obj) AS key_id
+            FROM _cn_raw r SEMI JOIN shared s ON s.kind = r.kind AND s.obj = r.obj)
+        SELECT kind, key_id, pid, dense_rank() OVER (ORDER BY platform, account_id) AS node, platform, account_id,
+               epoch(created_at) AS t, floor(epoch(created_at) / {w})::BIGINT AS bucket
+        FROM keyed""")
+    store.execute("DROP TABLE IF EXISTS _cn_raw")
+    # every unordered pair of posts on one object within w, found once: same bucket (ordered by node)
+    # or the previous bucket (any order); the bucket equi-join keeps hot objects from exploding
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cn_pairs AS
+        WITH r AS (SELECT *, unnest([bucket, bucket + 1]) AS jb FROM _cn_acts),
+        m AS (
+            SELECT l.kind, l.key_id, l.node AS ln, r.node AS rn, l.pid AS lp, r.pid AS rp, l.t AS lt, r.t AS rt
+            FROM _cn_acts l JOIN r ON r.key_id = l.key_id AND r.jb = l.bucket
+            WHERE abs(l.t - r.t) <= {w}
+              AND ((r.bucket = l.bucket AND l.node < r.node) OR (r.bucket = l.bucket - 1 AND l.node <> r.node)))
+        SELECT kind, key_id, least(ln, rn) AS node_a, greatest(ln, rn) AS node_b,
+               CASE WHEN ln < rn THEN lp ELSE rp END AS pid_a, CASE WHEN ln < rn THEN rp ELSE lp END AS pid_b,
+               least(lt, rt) AS t, abs(lt - rt) AS lag
+        FROM m""")
+    kinds = ",\n               ".join(
+        (f"(count(DISTINCT pid_a) FILTER (WHERE kind = '{k}') + count(DISTINCT pid_b) FILTER (WHERE kind = '{k}'))"
+         if k in chosen else "NULL::BIGINT") + f" AS weight_{k}" for k in ACTION_TYPES)
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cn_kept AS
+        WITH e AS (
+            SELECT node_a, node_b, count(DISTINCT pid_a) AS actions_a, count(DISTINCT pid_b) AS actions_b,
+               {kinds},
+               count(DISTINCT (pid_a, pid_b)) AS co_events, count(DISTINCT (kind, key_id)) AS shared_objects,
+               min(t) AS t_first, max(t) AS t_last, median(lag) AS median_lag_seconds,
+               arg_min(kind, (t, pid_a, pid_b, kind)) AS example_action,
+               arg_min(pid_a, (t, pid_a, pid_b, kind)) AS ex_a, arg_min(pid_b, (t, pid_a, pid_b, kind)) AS ex_b
+            FROM _cn_pairs GROUP BY node_a, node_b)
+        SELECT * FROM e WHERE actions_a + actions_b >= {min_weight}""")
+    nodes = "(SELECT DISTINCT node, platform, account_id FROM _cn_acts)"
+    store.execute(f"""
+        CREATE OR REPLACE TABLE {table} AS
+        SELECT na.platform AS platform_a, na.account_id AS account_id_a, nb.platform AS platform_b,
+               nb.account_id AS account_id_b, (e.actions_a + e.actions_b)::BIGINT AS weight,
+               e.actions_a::BIGINT AS actions_a, e.actions_b::BIGINT AS actions_b,
+               least(e.actions_a, e.actions_b)::DOUBLE / greatest(e.actions_a, e.actions_b) AS symmetry,
+               {', '.join(f'e.weight_{k}::BIGINT AS weight_{k}' for k in ACTION_TYPES)},
+               e.co_events::BIGINT AS co_events, e.shared_objects::BIGINT AS shared_objects,
+               to_timestamp(e.t_first) AS first_at, to_timestamp(e.t_last) AS last_at,
+               e.median_lag_seconds::DOUBLE AS median_lag_seconds, e.example_action,
+               pa.post_id AS example_post_a, pb.post_id AS example_post_b
+        FROM _cn_kept e
+        JOIN {nodes} na ON na.node = e.node_a JOIN {nodes} nb ON nb.node = e.node_b
+        JOIN (SELECT rowid AS pid, post_id FROM posts) pa ON pa.pid = e.ex_a
+        JOIN (SELECT rowid AS pid, post_id FROM posts) pb ON pb.pid = e.ex_b
+        ORDER BY weight DESC, platform_a, account_id_a, platform_b, account_id_b""")
+    per_kind = ",\n               ".join(
+        (f"count(DISTINCT pid) FILTER (WHERE kind = '{k}')" if k in chosen else "NULL::BIGINT")
+        + f" AS coordinated_posts_{k}" for k in ACTION_TYPES)
+    store.execute(f"""
+        CREATE OR REPLACE TABLE {account_table} AS
+        WITH kept_posts AS (
+            SELECT p.node_a AS node, p.pid_a AS pid, p.kind FROM _cn_pairs p SEMI JOIN _cn_kept k USING (node_a, node_b)
+            UNION ALL
+            SELECT p.node_b, p.pid_b, p.kind FROM _cn_pairs p SEMI JOIN _cn_kept k USING (node_a, node_b)),
+        posted AS (
+            SELECT node, count(DISTINCT pid) AS coordinated_posts,
+               {per_kind}
+            FROM kept_posts GROUP BY node),
+        ends AS (
+            SELECT node_a AS node, actions_a + actions_b AS weight,
+                   least(actions_a, actions_b)::DOUBLE / greatest(actions_a, actions_b) AS symmetry FROM _cn_kept
+            UNION ALL
+            SELECT node_b, actions_a + actions_b,
+                   least(actions_a, actions_b)::DOUBLE / greatest(actions_a, actions_b) FROM _cn_kept),
+        deg AS (SELECT node, count(*) AS degree, sum(weight) AS strength, avg(symmetry) AS mean_symmetry
+                FROM ends GROUP BY node),
+        n AS (SELECT d.*, x.platform, x.account_id FROM deg d JOIN {nodes} x USING (node)),
+        counts AS (
+            SELECT platform, account_id, count(*) AS n_posts FROM posts
+            WHERE account_id IS NOT NULL AND {period} GROUP BY ALL)
+        SELECT n.platform, n.account_id, a.handle, c.n_posts::BIGINT AS n_posts, n.degree::BIGINT AS degree,
+               n.strength::BIGINT AS strength, p.coordinated_posts::BIGINT AS coordinated_posts,
+               p.coordinated_posts::DOUBLE / c.n_posts AS coordinated_share, n.mean_symmetry,
+               {', '.join(f'p.coordinated_posts_{k}::BIGINT AS coordinated_posts_{k}' for k in ACTION_TYPES)}
+        FROM n JOIN posted p USING (node)
+        LEFT JOIN counts c USING (platform, account_id)
+        LEFT JOIN accounts a USING (platform, account_id)
+        ORDER BY n.platform, n.account_id""")
