@@ -9,8 +9,8 @@ Tables
 ------
 posts     one row per (platform, post_id): tweets, replies, reposts, comments, shares.
 accounts  one row per (platform, account_id): the latest profile the sources gave.
-account_history  every (handle, display_name, description) an account was seen with,
-          and when: renamed or repurposed accounts show up here.
+account_history  each version (handle, display_name, description) an account was seen with,
+          first and last seen: renamed or repurposed accounts show up here.
 sources   one row per loaded file: path, sha256, format and the reconciliation
           rows_read = rows_loaded + rows_rejected + duplicates_merged.
 rejects   every record that was not loaded, with its row/line number and a reason.
@@ -78,8 +78,9 @@ ACCOUNT_HISTORY_COLUMNS: list[tuple[str, str, str]] = [
     ("handle", "VARCHAR", "handle as seen"),
     ("display_name", "VARCHAR", "display name as seen"),
     ("description", "VARCHAR", "bio as seen"),
-    ("observed_at", "TIMESTAMPTZ", "when the source saw it (collection time), NULL if unknown"),
-    ("source_id", "INTEGER NOT NULL", "file it was seen in"),
+    ("observed_at", "TIMESTAMPTZ", "first collection time at which the account looked like this, NULL if unknown"),
+    ("last_observed_at", "TIMESTAMPTZ", "last collection time at which it looked like this"),
+    ("source_id", "INTEGER NOT NULL", "file it was first seen like this in"),
 ]
 
 SOURCE_COLUMNS: list[tuple[str, str, str]] = [

@@ -456,12 +456,19 @@ def _merge_accounts(store: Store, fmt: Format, result: LoadResult) -> None:
     store.execute("DELETE FROM accounts a USING _acc n WHERE a.platform = n.platform AND a.account_id = n.account_id")
     columns = column_names("accounts")
     store.execute(f"INSERT INTO accounts ({', '.join(columns)}) SELECT {', '.join(columns)} FROM _acc ORDER BY source_id, source_row")
+    # account_history keeps versions, not every sighting: one row per (handle, name, bio), first and last seen
+    versions = "platform, account_id, handle, display_name, description"
+    same = " AND ".join(f"h.{c} IS NOT DISTINCT FROM v.{c}" for c in versions.split(", "))
+    store.execute(f"""CREATE OR REPLACE TEMP TABLE _versions AS
+        SELECT {versions}, min(observed_at) AS first_seen, max(observed_at) AS last_seen
+        FROM _stage_accounts GROUP BY ALL""")
+    store.execute(f"""UPDATE account_history h SET observed_at = least(h.observed_at, v.first_seen),
+                             last_observed_at = greatest(h.last_observed_at, v.last_seen)
+                      FROM _versions v WHERE {same}""")
     store.execute(f"""INSERT INTO account_history
-        SELECT DISTINCT s.platform, s.account_id, s.handle, s.display_name, s.description, s.observed_at, {sid}
-        FROM _stage_accounts s ANTI JOIN account_history h
-          ON h.platform = s.platform AND h.account_id = s.account_id
-         AND h.handle IS NOT DISTINCT FROM s.handle AND h.display_name IS NOT DISTINCT FROM s.display_name
-         AND h.description IS NOT DISTINCT FROM s.description AND h.observed_at IS NOT DISTINCT FROM s.observed_at""")
+        SELECT {versions}, first_seen, last_seen, {sid} FROM _versions v
+        WHERE NOT EXISTS (SELECT 1 FROM account_history h WHERE {same})""")
+    store.execute("DROP TABLE _versions")
     store.execute("DROP TABLE _acc")
     result.accounts_loaded = new
     if fmt.records == "accounts":
