@@ -216,6 +216,7 @@ def add_parsers(sub) -> None:
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="export files to load first (any format `cib load` reads)")
     p.add_argument("--db", help="workspace; with INPUTs they are loaded into it (default: OUT/campaign.duckdb)")
     p.add_argument("--out", required=True, help="output folder (created; files of an earlier run are replaced)")
+    p.add_argument("--memory-limit", help="cap the engine's memory, e.g. 4GB (default: 80%% of RAM)")
     p.add_argument("--targets", help="CSV of target accounts: platform, account_id, handle, name, party, province")
     p.add_argument("--similarity-threshold", type=float, default=ClusterParams().near.similarity_threshold,
                    help="near-duplicate Jaccard threshold, 0-1 (default %(default)s)")
@@ -251,7 +252,7 @@ def run_reconstruct(args) -> int:
     echo(f"  output:    {out}")
     echo(f"  near-duplicate threshold {params.clusters.near.similarity_threshold}, squad window "
          f"{params.scoring.squad_window_minutes:g} min, flag threshold {params.scoring.flag_threshold}")
-    with Store(db) as store:
+    with Store(db, memory_limit=args.memory_limit) as store:
         for result in load_files(store, args.inputs) if args.inputs else []:
             echo(f"  {result.summary()}")
         if not store.scalar("SELECT count(*) FROM posts"):

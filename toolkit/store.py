@@ -38,13 +38,15 @@ class Store:
     Args:
         path: a ``.duckdb`` file (created if missing) or ``":memory:"`` for throwaway work.
         read_only: open an existing file without the right to change it.
+        memory_limit: cap on the engine's memory, e.g. ``"4GB"`` (default: DuckDB's, 80% of RAM);
+            beyond it, large steps spill to a temporary folder beside the workspace.
 
     Raises:
         WorkspaceError: the file is not a DuckDB database, is locked by another process,
             holds other tables than a workspace, or was written with another schema version.
     """
 
-    def __init__(self, path: str | Path = MEMORY, *, read_only: bool = False):
+    def __init__(self, path: str | Path = MEMORY, *, read_only: bool = False, memory_limit: str | None = None):
         self.path = str(path)
         if read_only and (self.path == MEMORY or not Path(self.path).exists()):
             raise WorkspaceError(f"{self.path}: no such workspace to open read-only; load data first with `cib load FILE... --db {self.path}`")
@@ -56,6 +58,12 @@ class Store:
                 "Is it another kind of file, or open in another program? Use a new file name or close the other program."
             ) from None
         self.con.execute("SET TimeZone = 'UTC'")
+        if memory_limit:
+            try:
+                self.con.execute("SET memory_limit = ?", [memory_limit])
+            except duckdb.Error as exc:
+                self.con.close()
+                raise WorkspaceError(f"memory limit {memory_limit!r} not understood ({exc}); give it like '4GB' or '800MB'") from None
         self.con.execute("SET enable_progress_bar = false")  # library code does not print
         try:
             self._check_or_create(read_only)

@@ -33,6 +33,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", required=True, help="workspace file, created if missing (':memory:' for a dry run)")
     p.add_argument("--map", nargs="+", metavar="COL=CANONICAL", help="read a CSV as a post table, renaming columns")
     p.add_argument("--platform", help="platform for rows that name none (e.g. youtube)")
+    p.add_argument("--memory-limit", help="cap the engine's memory, e.g. 4GB (default: 80%% of RAM)")
     p.add_argument("--show-rejects", type=int, default=5, metavar="N", help="print up to N rejected rows per file (default 5)")
     p.set_defaults(run=run_load)
 
@@ -40,7 +41,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def run_load(args: argparse.Namespace) -> int:
     """Load, then print one reconciliation line per file and a sample of its rejects."""
     mapping = parse_mapping(args.map)
-    with Store(args.db) as store:
+    with Store(args.db, memory_limit=args.memory_limit) as store:
         print(f"loading {len(args.inputs)} input(s) into {args.db}", file=sys.stderr)
         results = load_files(store, args.inputs, mapping=mapping, platform=args.platform)
         for result in results:
