@@ -106,10 +106,22 @@ def _office_offsets(store: Store, scoring: ScoringParams) -> dict:
 
 
 def _network(store: Store, params: ReconstructParams) -> dict:
-    from .network import coordination_network
+    """Coordination edges and communities; returns their sizes and how flagged accounts sit in them."""
+    from .network import coordination_communities, coordination_edges
 
-    return coordination_network(store, window_seconds=params.network_window_seconds,
-                                min_edge_weight=params.network_min_edge_weight)
+    edges = coordination_edges(store, window_seconds=params.network_window_seconds,
+                               min_edge_weight=params.network_min_edge_weight)
+    nodes = coordination_communities(store)
+    store.register("_nodes", nodes[["platform", "account_id", "community_id", "community_size"]])
+    communities = store.df("""
+        SELECT n.community_id, any_value(n.community_size) AS accounts, count_if(s.flagged) AS flagged
+        FROM _nodes n LEFT JOIN account_scores s USING (platform, account_id)
+        GROUP BY n.community_id HAVING count_if(s.flagged) > 0 ORDER BY flagged DESC, community_id LIMIT 20""")
+    store.unregister("_nodes")
+    return {"nodes": int(len(nodes)), "edges": int(len(edges)),
+            "communities": int(nodes.community_id.nunique()) if len(nodes) else 0,
+            "communities_with_flagged_accounts": communities.to_dict(orient="records"),
+            "parameters": edges.attrs.get("parameters", {})}
 
 
 def _summary(store: Store, timeline: dict, cluster_report: dict, network: dict, offsets: dict,
@@ -176,9 +188,10 @@ def write_outputs(store: Store, summary: dict, out_dir: str | Path) -> list[Path
         ORDER BY c.cluster_id, p.created_at, c.platform, c.post_id""")
     written.append(write_csv(clusters, out / "clusters.csv"))
     written.append(write_json(summary, out / "campaign.json"))
-    from .network import write_gexf
+    from .network import export_gexf
 
-    written.append(write_gexf(store, out / "network.gexf"))
+    scores = store.df("SELECT platform, account_id, score, flagged, array_to_string(reasons, '; ') AS reasons FROM account_scores")
+    written.append(export_gexf(store, out / "network.gexf", node_attributes=scores))
     written.append(write_csv(evidence_table(store), out / "evidence.csv"))
     return written
 
