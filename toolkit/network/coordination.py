@@ -108,13 +108,13 @@ def _actions_sql(actions: tuple[str, ...], period: str) -> str:
     parts = {
         "text": f"""SELECT 'text' AS kind, CAST(c.cluster_id AS VARCHAR) AS obj, p.pid, p.platform, p.account_id, p.created_at
                     FROM ({base}) p JOIN clusters c USING (platform, post_id)""",
-        "reply": f"""SELECT 'reply', p.platform || ':' || p.reply_to_account_id, p.pid, p.platform, p.account_id, p.created_at
+        "reply": f"""SELECT 'reply' AS kind, p.platform || ':' || p.reply_to_account_id AS obj, p.pid, p.platform, p.account_id, p.created_at
                      FROM ({base}) p WHERE p.reply_to_account_id IS NOT NULL AND p.reply_to_account_id <> p.account_id""",
-        "link": f"""SELECT DISTINCT 'link', lower(trim(u.url)), p.pid, p.platform, p.account_id, p.created_at
+        "link": f"""SELECT DISTINCT 'link' AS kind, lower(trim(u.url)) AS obj, p.pid, p.platform, p.account_id, p.created_at
                     FROM ({base}) p, unnest(p.urls) AS u(url) WHERE u.url IS NOT NULL AND trim(u.url) <> ''""",
-        "hashtag": f"""SELECT DISTINCT 'hashtag', lower(trim(h.tag)), p.pid, p.platform, p.account_id, p.created_at
+        "hashtag": f"""SELECT DISTINCT 'hashtag' AS kind, lower(trim(h.tag)) AS obj, p.pid, p.platform, p.account_id, p.created_at
                        FROM ({base}) p, unnest(p.hashtags) AS h(tag) WHERE h.tag IS NOT NULL AND trim(h.tag) <> ''""",
-        "repost": f"""SELECT 'repost', p.platform || ':' || p.repost_of_post_id, p.pid, p.platform, p.account_id, p.created_at
+        "repost": f"""SELECT 'repost' AS kind, p.platform || ':' || p.repost_of_post_id AS obj, p.pid, p.platform, p.account_id, p.created_at
                       FROM ({base}) p WHERE p.repost_of_post_id IS NOT NULL""",
     }
     return "\nUNION ALL\n".join(parts[a] for a in actions)
