@@ -366,3 +366,10 @@ def test_sample_campaign_posts_in_beijing_office_hours(sample):
     organic = sample[sample["role"] == "organic"]
     assert campaign["office_share"].mean() > 2 * organic["office_share"].mean()
     assert campaign["night_share"].mean() > 3 * organic["night_share"].mean()
+
+
+def test_every_evidence_column_is_documented():
+    from conftest import REPO
+
+    doc = (REPO / "docs" / "accounts.md").read_text(encoding="utf-8")
+    assert [c for c, _, _ in EVIDENCE_COLUMNS if f"`{c}`" not in doc] == []

@@ -16,7 +16,7 @@ from sample_workspace import sample_store_copy
 from toolkit.accounts import account_evidence
 from toolkit.errors import ParameterError
 from toolkit.metrics import load_truth
-from toolkit.network import (ACTION_TYPES, EDGE_COLUMNS, community_summary, component_summary,
+from toolkit.network import (ACCOUNT_COLUMNS, ACTION_TYPES, EDGE_COLUMNS, community_summary, component_summary,
                              coordination_communities, coordination_edges, edge_columns, export_gexf, write_gexf)
 from toolkit.store import Store
 
@@ -106,9 +106,11 @@ def test_per_account_totals(handmade):
     assert set(acc.index) == {"A", "B", "D", "E", "H", "I", "J", "K"}
     assert acc.loc["J", "handle"] == "jay" and acc.loc["J", "degree"] == 1 and acc.loc["J", "strength"] == 6
     assert acc.loc["J", "coordinated_posts"] == 5 and acc.loc["J", "coordinated_share"] == 1.0
+    assert acc.loc["J", "max_edge_weight"] == 6 and acc.loc["J", "mean_symmetry"] == pytest.approx(0.2)
     assert acc.loc["A", "coordinated_posts_text"] == 1 and acc.loc["A", "coordinated_posts_reply"] == 1
     assert list(store.df("SELECT * FROM coordination_edges").columns) == [c for c, _, _ in EDGE_COLUMNS]
     assert list(edge_columns()["column"]) == [c for c, _, _ in EDGE_COLUMNS]
+    assert list(edges.attrs["accounts"].columns) == [c for c, _, _ in ACCOUNT_COLUMNS]
     assert store.run_params("coordination_edges")["window_seconds"] == 60
 
 
@@ -359,3 +361,12 @@ def test_sample_campaign_forms_dense_communities(sample):
     campaign_strength = nodes.loc[nodes["campaign"], "strength"].median()
     assert campaign_strength >= 5 * nodes.loc[nodes["role"] == "organic", "strength"].median()
     assert set(ACTION_TYPES) >= {c[len("weight_"):] for c in summary.columns if c.startswith("weight_")}
+
+
+def test_every_network_column_is_documented():
+    from conftest import REPO
+    from toolkit.network import COMMUNITY_COLUMNS
+
+    doc = (REPO / "docs" / "network.md").read_text(encoding="utf-8")
+    columns = [c for c, _, _ in EDGE_COLUMNS + ACCOUNT_COLUMNS + COMMUNITY_COLUMNS]
+    assert [c for c in columns if f"`{c}`" not in doc] == []

@@ -92,6 +92,7 @@ ACCOUNT_COLUMNS: list[tuple[str, str, str]] = [
     ("strength", "BIGINT", "sum of the weights of its edges"),
     ("coordinated_posts", "BIGINT", "its posts taking part in a kept edge"),
     ("coordinated_share", "DOUBLE", "coordinated_posts / n_posts"),
+    ("max_edge_weight", "BIGINT", "weight of its heaviest edge: repeated coordination with one partner"),
     ("mean_symmetry", "DOUBLE", "mean symmetry of its edges"),
     *[(f"coordinated_posts_{k}", "BIGINT", f"its posts coordinated by action type '{k}'") for k in ACTION_TYPES],
 ]
@@ -273,7 +274,8 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
             UNION ALL
             SELECT node_b, actions_a + actions_b,
                    least(actions_a, actions_b)::DOUBLE / greatest(actions_a, actions_b) FROM _cn_kept),
-        deg AS (SELECT node, count(*) AS degree, sum(weight) AS strength, avg(symmetry) AS mean_symmetry
+        deg AS (SELECT node, count(*) AS degree, sum(weight) AS strength, max(weight) AS max_edge_weight,
+                       avg(symmetry) AS mean_symmetry
                 FROM ends GROUP BY node),
         n AS (SELECT d.*, x.platform, x.account_id FROM deg d JOIN {nodes} x USING (node)),
         counts AS (
@@ -281,7 +283,8 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
             WHERE account_id IS NOT NULL AND {period} GROUP BY ALL)
         SELECT n.platform, n.account_id, a.handle, c.n_posts::BIGINT AS n_posts, n.degree::BIGINT AS degree,
                n.strength::BIGINT AS strength, p.coordinated_posts::BIGINT AS coordinated_posts,
-               p.coordinated_posts::DOUBLE / c.n_posts AS coordinated_share, n.mean_symmetry,
+               p.coordinated_posts::DOUBLE / c.n_posts AS coordinated_share, n.max_edge_weight::BIGINT AS max_edge_weight,
+               n.mean_symmetry,
                {', '.join(f'p.coordinated_posts_{k}::BIGINT AS coordinated_posts_{k}' for k in ACTION_TYPES)}
         FROM n JOIN posted p USING (node)
         LEFT JOIN counts c USING (platform, account_id)
