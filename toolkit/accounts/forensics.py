@@ -223,10 +223,9 @@ def account_evidence(store: Store, *, start: Any = None, end: Any = None, batch_
         store.register("_ae_batches", batches)
         out = _assemble(store, table, has_clusters, offset, audience)
     finally:
-        for name in ("_ae_posts", "_ae_activity", "_ae_dormancy", "_ae_history", "_ae_base"):
+        for name in ("_ae_posts", "_ae_activity", "_ae_gaps", "_ae_sides", "_ae_dormancy", "_ae_history", "_ae_base"):
             store.execute(f"DROP TABLE IF EXISTS {name}")
-        if "_ae_batches" in {r[0] for r in store.rows("SELECT view_name FROM duckdb_views() WHERE temporary")}:
-            store.unregister("_ae_batches")
+        store.unregister("_ae_batches")  # a no-op if it was never registered
     store.record_run(table, params)
     out.attrs["parameters"] = params
     log.info("account evidence: %d accounts, %d in creation batches, %d reactivated", len(out),
