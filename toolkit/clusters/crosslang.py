@@ -12,8 +12,13 @@ languages are linked, with the reasons written out, when the data shows they are
   (a name every cluster mentions proves nothing); linked when the weighted overlap reaches
   ``min_anchor_overlap`` with at least two distinctive anchors shared.
 
+Two clusters in the same language are linked when their wording is alike
+(``min_fragment_similarity``) **and** posts of the smaller one (at least ``min_coverage`` of them)
+hit the same target within the window as posts of the other: copies edited beyond the
+near-duplicate threshold.
+
 Writes ``cluster_links`` (text_cluster_a, text_cluster_b, lang_a, lang_b, co_posts, coverage,
-shared_accounts, shared_anchors, anchor_overlap, reasons, linked) for every pair with any
+shared_accounts, shared_anchors, anchor_overlap, wording_similarity, reasons, linked) for every pair with any
 evidence, and returns the linked pairs.
 
 Caveats: co-posting links two different messages that one squad posts in the same minutes to
@@ -42,6 +47,9 @@ class CrossLanguageParams:
         min_anchor_overlap: IDF-weighted Jaccard overlap of stable anchors needed (0–1).
         stable_share: an anchor is a cluster's when at least this share of its posts carry it.
         min_cluster_accounts: clusters posted by fewer accounts are not linked.
+        min_fragment_similarity: two clusters in the same language that are co-posted are one
+            message (a copy edited beyond the near-duplicate threshold) when their representatives'
+            word sets have at least this Jaccard similarity.
     """
 
     window_minutes: float = 15.0
@@ -50,11 +58,12 @@ class CrossLanguageParams:
     min_anchor_overlap: float = 0.5
     stable_share: float = 0.5
     min_cluster_accounts: int = 2
+    min_fragment_similarity: float = 0.4
 
     def __post_init__(self):
         if self.window_minutes <= 0:
             raise ParameterError(f"window_minutes={self.window_minutes}: must be positive, e.g. 15")
-        for name in ("min_coverage", "min_anchor_overlap", "stable_share"):
+        for name in ("min_coverage", "min_anchor_overlap", "stable_share", "min_fragment_similarity"):
             value = getattr(self, name)
             if not 0 < value <= 1:
                 raise ParameterError(f"{name}={value}: must be in (0, 1]")
@@ -97,6 +106,11 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
         SELECT p.*, m.lang AS cluster_lang, m.n_posts
         FROM posts_in p JOIN main_lang m USING (tc)
         WHERE m.n_accounts >= {int(params.min_cluster_accounts)} AND m.lang <> 'und'""")
+    store.execute("""
+        CREATE OR REPLACE TEMP TABLE _wording AS
+        SELECT text_cluster_id AS tc, list_distinct(string_split(arg_max(t.tokens, n), ' ')) AS tokens
+        FROM (SELECT c.text_cluster_id, p.tokens, count(*) AS n FROM text_clusters c JOIN post_text p USING (pid) GROUP BY ALL) t
+        GROUP BY text_cluster_id""")
     return _link_units(store, params, "cluster_links")
 
 
@@ -121,21 +135,27 @@ def link_texts(store: Store, texts: pd.DataFrame, params: CrossLanguageParams = 
 
 
 def _link_units(store: Store, params: CrossLanguageParams, output: str) -> pd.DataFrame:
-    """Co-posting and anchor evidence between the units of ``_tc``; writes ``output``."""
+    """Co-posting, wording and anchor evidence between the units of ``_tc``; writes ``output``.
+
+    Same-language units are linked only with a ``_wording`` table (tc, tokens: the representative's
+    token list) showing their wording is alike."""
     window = float(params.window_minutes)
+    if not store.has_table("_wording"):
+        store.execute("CREATE TEMP TABLE _wording (tc BIGINT, tokens VARCHAR[])")
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _co AS
         WITH pairs AS (
             SELECT a.tc AS tc_a, b.tc AS tc_b, a.created_at AS at_a, b.created_at AS at_b,
                    a.account_id AS acc_a, b.account_id AS acc_b, a.target, a.n_posts AS n_a, b.n_posts AS n_b,
                    a.cluster_lang AS lang_a, b.cluster_lang AS lang_b
-            FROM _tc a JOIN _tc b ON a.target = b.target AND a.tc < b.tc AND a.cluster_lang <> b.cluster_lang
+            FROM _tc a JOIN _tc b ON a.target = b.target AND a.tc < b.tc
              AND b.created_at BETWEEN a.created_at - INTERVAL ({window} * 60) SECOND AND a.created_at + INTERVAL ({window} * 60) SECOND
         )
         SELECT tc_a, tc_b, any_value(lang_a) AS lang_a, any_value(lang_b) AS lang_b,
                least(count(DISTINCT (acc_a, at_a)), count(DISTINCT (acc_b, at_b))) AS co_posts,
                least(count(DISTINCT (acc_a, at_a)) / any_value(n_a), count(DISTINCT (acc_b, at_b)) / any_value(n_b)) AS coverage_min,
-               greatest(count(DISTINCT (acc_a, at_a)) / any_value(n_a), count(DISTINCT (acc_b, at_b)) / any_value(n_b)) AS coverage
+               CASE WHEN any_value(n_a) <= any_value(n_b) THEN count(DISTINCT (acc_a, at_a)) / any_value(n_a)
+                    ELSE count(DISTINCT (acc_b, at_b)) / any_value(n_b) END AS coverage_smaller
         FROM pairs GROUP BY tc_a, tc_b""")
     extract = " UNION ALL ".join(
         f"SELECT tc, account_id, created_at, '{kind}' AS kind, unnest(regexp_extract_all(text, {sql_str(pattern)}, {int('(' in pattern.replace('(?', '')) })) AS anchor FROM _tc"
@@ -171,27 +191,40 @@ def _link_units(store: Store, params: CrossLanguageParams, output: str) -> pd.Da
             SELECT coalesce(c.tc_a, s.tc_a) AS text_cluster_a, coalesce(c.tc_b, s.tc_b) AS text_cluster_b,
                    coalesce(c.lang_a, s.lang_a) AS lang_a, coalesce(c.lang_b, s.lang_b) AS lang_b,
                    coalesce(c.co_posts, 0) AS co_posts, coalesce(c.coverage_min, 0) AS coverage,
+                   coalesce(c.coverage_smaller, 0) AS coverage_smaller,
                    coalesce(s.anchor_overlap, 0) AS anchor_overlap, coalesce(s.distinctive, 0) AS distinctive_anchors,
                    coalesce(s.shared_anchors, []) AS shared_anchors
             FROM _co c FULL JOIN _shared s ON s.tc_a = c.tc_a AND s.tc_b = c.tc_b),
+        worded AS (
+            SELECT e.*, CASE WHEN e.lang_a = e.lang_b AND e.co_posts >= 1 THEN
+                       len(list_intersect(x.tokens, y.tokens)) / nullif(len(list_distinct(list_concat(x.tokens, y.tokens))), 0)
+                   END AS wording_similarity
+            FROM evidence e LEFT JOIN _wording x ON x.tc = e.text_cluster_a LEFT JOIN _wording y ON y.tc = e.text_cluster_b),
         judged AS (
             SELECT e.*,
                 (SELECT count(*) FROM accounts x JOIN accounts y ON x.account_id = y.account_id
                   WHERE x.tc = e.text_cluster_a AND y.tc = e.text_cluster_b) AS shared_accounts,
-                co_posts >= {int(params.min_co_posts)} AND coverage >= {params.min_coverage} AS by_coposting,
+                lang_a <> lang_b AND co_posts >= {int(params.min_co_posts)} AND coverage >= {params.min_coverage} AS by_coposting,
+                lang_a = lang_b AND co_posts >= 1 AND coverage_smaller >= {params.min_coverage}
+                    AND wording_similarity >= {params.min_fragment_similarity} AS by_fragment,
                 anchor_overlap >= {params.min_anchor_overlap} AND distinctive_anchors >= 2 AS by_anchors
-            FROM evidence e)
+            FROM worded e)
         SELECT text_cluster_a, text_cluster_b, lang_a, lang_b, co_posts, round(coverage, 3) AS coverage, shared_accounts,
                shared_anchors[1:5] AS shared_anchors, round(anchor_overlap, 3) AS anchor_overlap,
+               round(wording_similarity, 3) AS wording_similarity,
                [x FOR x IN [
+                   CASE WHEN by_fragment THEN 'the same message in the same language, edited beyond the near-duplicate threshold '
+                        || '(wording similarity ' || round(wording_similarity, 2) || '), and ' || co_posts || ' of its posts hit the same target '
+                        || 'within {window:g} minutes of the other version (' || round(100 * coverage_smaller)::INTEGER || '% of the smaller cluster)' END,
                    CASE WHEN by_coposting THEN co_posts || ' posts of each version hit the same target within {window:g} minutes of '
-                        || 'the other version (' || round(100 * coverage) || '% of the smaller cluster)' END,
+                        || 'the other version (at least ' || round(100 * coverage)::INTEGER || '% of each)' END,
                    CASE WHEN by_anchors THEN 'they share distinctive tokens: ' || array_to_string(shared_anchors[1:3], ', ') END,
-                   CASE WHEN (by_coposting OR by_anchors) AND shared_accounts > 0 THEN shared_accounts || ' accounts posted both versions' END
+                   CASE WHEN (by_coposting OR by_anchors OR by_fragment) AND shared_accounts > 0
+                        THEN shared_accounts || ' accounts posted both versions' END
                ] IF x IS NOT NULL] AS reasons,
-               by_coposting OR by_anchors AS linked
+               by_coposting OR by_anchors OR by_fragment AS linked
         FROM judged
         ORDER BY linked DESC, co_posts DESC, anchor_overlap DESC""")
-    for table in ("_tc", "_co", "_anchors", "_shared"):
-        store.execute(f"DROP TABLE {table}")
+    for table in ("_tc", "_co", "_anchors", "_shared", "_wording"):
+        store.execute(f"DROP TABLE IF EXISTS {table}")
     return store.df(f"SELECT * FROM {output} WHERE linked")

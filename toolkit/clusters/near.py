@@ -12,8 +12,9 @@ grows with the number of *different* texts. All steps are SQL:
    :data:`ESTIMATE_MARGIN`, four standard errors at 64 values) are dropped; the rest
    are verified by their exact Jaccard similarity of shingle sets, and the pairs at or above
    ``similarity_threshold`` are the evidence (with their similarity);
-5. texts are grouped around leaders (:func:`leader_groups`): the most posted text leads, and
-   every member has a verified pair with its leader — no chaining through intermediate texts.
+5. texts are grouped around leaders (:func:`leader_groups`): the most posted text leads, every
+   member has a verified pair with its leader or (a text left alone) with a member — groups are
+   never chained into one another.
 
 Caveats: a lightly edited copy that falls below the threshold against the leader (but not
 against another copy) starts a group of its own; cross-language and co-posting links can
@@ -147,17 +148,17 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
               "verified_pairs": store.scalar("SELECT count(*) FROM text_pairs")}
     pairs = store.df("""SELECT p.tid_a, p.tid_b, p.similarity FROM text_pairs p""")
     priority = store.df("SELECT tid FROM match_texts ORDER BY n_posts DESC, tid").tid.to_numpy()
-    groups = leader_groups(pairs.tid_a.to_numpy(), pairs.tid_b.to_numpy(), priority)
+    groups = leader_groups(pairs.tid_a.to_numpy(), pairs.tid_b.to_numpy(), priority, pairs.similarity.to_numpy())
     store.register("_groups", groups)
-    store.register("_pairs", pairs)
-    # a member's similarity to its group's representative is the verified pair's
+    # a member's similarity to its group's representative (exact, from the shingle sets)
     store.execute("""
         CREATE OR REPLACE TABLE text_groups AS
         SELECT g.tid, g.group_id, g.group_id AS rep_tid,
-               CASE WHEN g.tid = g.group_id THEN 1.0 ELSE p.similarity END AS similarity_to_rep
-        FROM _groups g LEFT JOIN _pairs p ON least(g.tid, g.group_id) = p.tid_a AND greatest(g.tid, g.group_id) = p.tid_b
+               CASE WHEN g.tid = g.group_id THEN 1.0 ELSE
+                    len(list_intersect(sm.shingles, sr.shingles)) / len(list_distinct(list_concat(sm.shingles, sr.shingles))) END
+                   AS similarity_to_rep
+        FROM _groups g JOIN _sets sm ON sm.tid = g.tid JOIN _sets sr ON sr.tid = g.group_id
         ORDER BY g.tid""")
-    store.unregister("_pairs")
     store.unregister("_groups")
     for table in ("_shingles", "_sets", "_signatures", "_buckets", "_candidates"):
         store.execute(f"DROP TABLE {table}")
@@ -166,17 +167,19 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     return counts
 
 
-def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray) -> pd.DataFrame:
+def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray, similarity: np.ndarray | None = None) -> pd.DataFrame:
     """Group texts around leaders, so that every member is itself similar to its leader.
 
     Texts are taken in ``priority`` order (most posted first); a text not yet grouped leads a
-    new group and takes every ungrouped text it has a verified pair with. Unlike connected
-    components, this never chains two different messages through a text that quotes both
+    new group and takes every ungrouped text it has a verified pair with. A text left alone
+    (its near-duplicates all joined other leaders first) then joins the group of its most
+    similar near-duplicate. Unlike connected components, this never chains two groups into one
     (a reply combining two copied sentences joins one of them, not both).
 
     Args:
         a, b: the verified pairs (text ids).
         priority: text ids, leaders first (ids absent from the pairs are skipped).
+        similarity: each pair's similarity (for placing lone texts; None: all equal).
 
     Returns:
         DataFrame (tid, group_id) for texts in groups of two or more; group_id = the leader's tid.
@@ -200,6 +203,17 @@ def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray) -> pd.Data
         free = neighbours[leader[neighbours] == -1]
         leader[free] = node
     sizes = np.bincount(leader, minlength=len(nodes))
+    weight = np.ones(len(a)) if similarity is None else np.asarray(similarity, dtype=float)
+    lone = sizes[leader] == 1
+    if lone.any():  # each lone text joins the group of its most similar neighbour (neighbours are in groups)
+        ends = np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([weight, weight])
+        order = np.lexsort((-ends[2], ends[0]))
+        source, target = ends[0][order], ends[1][order]
+        first = np.unique(source, return_index=True)
+        best = pd.Series(target[first[1]], index=first[0])
+        for node in np.flatnonzero(lone):
+            leader[node] = leader[best[node]]
+        sizes = np.bincount(leader, minlength=len(nodes))
     keep = sizes[leader] >= 2
     return pd.DataFrame({"tid": nodes[keep].astype("int64"), "group_id": nodes[leader[keep]].astype("int64")})
 

@@ -70,15 +70,6 @@ FACEBOOK_GRAPH = Format(
         FROM (SELECT * FROM top UNION ALL SELECT * FROM level1 UNION ALL SELECT * FROM level2)
         WHERE json_extract_string(obj, '$.from.id') IS NOT NULL
     """,
-    count_sql="""
-        WITH top AS (
-            SELECT j.value AS obj FROM _batch b, json_each(b.raw, '$.data') j
-            UNION ALL SELECT CAST(b.raw AS JSON) FROM _batch b
-            WHERE json_type(b.raw, '$.data') IS NULL AND json_extract_string(b.raw, '$.id') IS NOT NULL
-        ), level1 AS (SELECT c.value AS obj FROM top t, json_each(t.obj, '$.comments.data') c)
-        SELECT (SELECT count(*) FROM top) + (SELECT count(*) FROM level1)
-             + (SELECT count(*) FROM level1 l, json_each(l.obj, '$.comments.data'))
-    """,
     field_names={"post_id": "id", "account_id": "from.id", "created_at": "created_time"},
     accounts_are_records=True,
 )

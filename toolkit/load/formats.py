@@ -9,8 +9,6 @@ onto *candidate* rows in the engine:
   format-specific reason to reject it);
 * ``accounts_sql`` selects candidate account snapshots with any of :data:`ACCOUNT_FIELDS`
   plus ``source_row``;
-* ``count_sql`` counts the records of the batch when one input line holds several (API
-  response pages); otherwise a record is a row of ``_batch``.
 
 The loader (:mod:`toolkit.load.loader`) validates the candidates, turns them into typed
 rows and merges them into the workspace: the formats hold field mapping only.
@@ -49,7 +47,6 @@ class Format:
         records: what one record of the file is: ``"posts"`` or ``"accounts"``.
         posts_sql: candidate posts from ``_batch`` (None for account rosters).
         accounts_sql: candidate account snapshots from ``_batch`` (None if the format has none).
-        count_sql: ``SELECT count`` of records in ``_batch`` when a line holds many records.
         field_names: the format's own names of post_id / account_id / created_at, for messages.
         naive_times_are_utc: the format documents its zone-less times as UTC (no note needed).
         required_columns: for tabular formats, columns that must be in the header.
@@ -64,7 +61,6 @@ class Format:
     records: str
     posts_sql: str | None = None
     accounts_sql: str | None = None
-    count_sql: str | None = None
     field_names: dict[str, str] = dataclasses.field(default_factory=dict)
     naive_times_are_utc: bool = False
     required_columns: tuple[str, ...] = ()

@@ -225,25 +225,23 @@ def _stage_batch(store: Store, fmt: Format, table: pa.Table, bad: dict[int, str]
         table = table.filter(keep)
     store.register("_arrow_batch", table)
     if fmt.reader in ("lines", "document"):
-        # blank lines are not records; lines that are not JSON are rejected with the parser's words
-        store.execute("CREATE OR REPLACE TEMP VIEW _batch AS SELECT source_row, raw FROM _arrow_batch "
-                      "WHERE NOT (length(raw) < 64 AND trim(raw) = '') AND json_valid(raw)")
-        invalid = store.rows("SELECT source_row, raw FROM _arrow_batch "
-                             "WHERE NOT (length(raw) < 64 AND trim(raw) = '') AND NOT json_valid(raw)")
+        # blank lines are not records; each line is validated once; lines that are not JSON are
+        # rejected with the parser's words
+        store.execute("CREATE OR REPLACE TEMP TABLE _lines AS SELECT source_row, raw, json_valid(raw) AS ok FROM _arrow_batch "
+                      "WHERE NOT (length(raw) < 64 AND trim(raw) = '')")
+        store.execute("CREATE OR REPLACE TEMP VIEW _batch AS SELECT source_row, raw FROM _lines WHERE ok")
+        invalid = store.rows("SELECT source_row, raw FROM _lines WHERE NOT ok")
         _insert_rejects(store, [(row, raw, _json_error(raw)) for row, raw in invalid])
         result.rows_read += len(invalid)
     else:
         store.execute("CREATE OR REPLACE TEMP VIEW _batch AS SELECT * FROM _arrow_batch")
-    records = store.scalar(fmt.count_sql) if fmt.count_sql else store.scalar("SELECT count(*) FROM _batch")
-    result.rows_read += int(records or 0)
-    if fmt.records == "posts":
-        staged = _stage_posts(store, fmt)
+    if fmt.records == "posts":  # every candidate is a record read: loaded, rejected or merged later
+        result.rows_read += _stage_posts(store, fmt)
         _stage_accounts(store, fmt, as_records=False)
     else:
-        staged = _stage_accounts(store, fmt, as_records=True)
-    if staged != (records or 0):
-        raise CibError(f"internal error: format {fmt.name} staged {staged} of {records} records in a batch; please report it")
+        result.rows_read += _stage_accounts(store, fmt, as_records=True)
     store.execute("DROP VIEW IF EXISTS _batch")
+    store.execute("DROP TABLE IF EXISTS _lines")
     store.unregister("_arrow_batch")
 
 
@@ -299,6 +297,8 @@ def _stage_posts(store: Store, fmt: Format) -> int:
     select = ", ".join(n if n in present else f"NULL::{POST_FIELDS[n]}" for n in fields)
     store.execute(f"""INSERT INTO _stage_posts ({', '.join(fields)}, created_at, naive_time, source_row)
         SELECT {select}, CAST(created_at_text AS TIMESTAMPTZ), {_NAIVE}, source_row FROM _cand WHERE _reason IS NULL""")
+    if not store.scalar("SELECT count(*) FROM _cand WHERE _reason IS NOT NULL"):
+        return store.scalar("SELECT count(*) FROM _cand")
     raw = "c._raw" if "_raw" in present else "NULL"
     if "_raw_path" in present:  # a record inside a larger one (a tweet in a response page)
         raw = f"coalesce({raw}, CAST(json_extract(b.raw, c._raw_path) AS VARCHAR))"
@@ -381,13 +381,17 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
         [f"min_by({c}, source_row) AS {c}" for c in scalars]
         + [f"list_sort(list_distinct(flatten(list({c})))) AS {c}" for c in _LIST_COLUMNS]
     )
-    store.execute(f"""CREATE OR REPLACE TEMP TABLE _new_posts AS
-        SELECT platform, post_id, {aggregates}, min(source_row) AS source_row, bool_or(naive_time) AS naive_time
-        FROM _stage_posts GROUP BY platform, post_id""")
-    distinct = store.scalar("SELECT count(*) FROM _new_posts")
-    if distinct < staged:
+    distinct = store.scalar("SELECT count(*) FROM (SELECT DISTINCT platform, post_id FROM _stage_posts)")
+    if distinct < staged:  # rows of one post in this file: merge them
         _note_conflicting_duplicates(store, result)
-    existing = store.scalar("SELECT count(*) FROM _new_posts n JOIN posts p USING (platform, post_id)")
+        store.execute(f"""CREATE OR REPLACE TEMP TABLE _new_posts AS
+            SELECT platform, post_id, {aggregates}, min(source_row) AS source_row, bool_or(naive_time) AS naive_time
+            FROM _stage_posts GROUP BY platform, post_id""")
+    else:  # the usual case: no copy, just a name for the staged rows
+        store.execute("CREATE OR REPLACE TEMP VIEW _new_posts AS SELECT * FROM _stage_posts")
+    workspace_empty = not store.scalar("SELECT count(*) FROM (SELECT 1 FROM posts LIMIT 1)")
+    existing = 0 if workspace_empty else store.scalar(
+        "SELECT count(*) FROM _new_posts n JOIN posts p USING (platform, post_id)")
     if existing:
         fills = ", ".join([f"{c} = coalesce(posts.{c}, n.{c})" for c in scalars]
                           + [f"{c} = list_sort(list_distinct(list_concat(posts.{c}, n.{c})))" for c in _LIST_COLUMNS])
@@ -395,17 +399,16 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
                           WHERE posts.platform = n.platform AND posts.post_id = n.post_id""")
     columns = column_names("posts")
     select = ", ".join(f"{sid}" if c == "source_id" else f"n.{c}" for c in columns)
-    store.execute(f"""INSERT INTO posts ({', '.join(columns)})
-        SELECT {select} FROM _new_posts n ANTI JOIN posts p ON p.platform = n.platform AND p.post_id = n.post_id
-        ORDER BY n.source_row""")
+    anti = "" if workspace_empty else "ANTI JOIN posts p ON p.platform = n.platform AND p.post_id = n.post_id"
+    store.execute(f"INSERT INTO posts ({', '.join(columns)}) SELECT {select} FROM _new_posts n {anti}")
     naive = store.scalar("SELECT count(*) FROM _new_posts WHERE naive_time")
     if naive and not fmt.naive_times_are_utc:
         result.notes.append(f"creation time without a UTC offset in {naive:,} post(s): taken as UTC")
-    # a repost's original author, where the original is in the workspace
-    store.execute("""UPDATE posts SET repost_of_account_id = o.account_id FROM posts o
-        WHERE posts.repost_of_account_id IS NULL AND posts.repost_of_post_id = o.post_id
+    # a repost's original author, where the original is in the workspace (this file's reposts)
+    store.execute(f"""UPDATE posts SET repost_of_account_id = o.account_id FROM posts o
+        WHERE posts.source_id = {sid} AND posts.repost_of_account_id IS NULL AND posts.repost_of_post_id = o.post_id
           AND posts.platform = o.platform AND o.account_id IS NOT NULL""")
-    store.execute("DROP TABLE _new_posts")
+    store.execute(f"DROP {'TABLE' if distinct < staged else 'VIEW'} _new_posts")
     result.rows_loaded = distinct - existing
     result.duplicates_merged = staged - distinct + existing
 

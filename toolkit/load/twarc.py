@@ -79,14 +79,13 @@ def user_columns(alias: str, observed_at: str) -> str:
         {observed_at} AS observed_at_text"""
 
 
-_PAGE_KEYS = "['data', 'includes', 'meta', 'errors']"
 _NOT_A_PAGE = (
-    "'not a twarc2 response page: expected an object with keys data / includes / meta, found keys ' "
-    "|| coalesce(CAST(json_keys(b.raw) AS VARCHAR), json_type(b.raw))"
+    "'not a twarc2 response page: expected an object with keys data / includes / meta, found ' "
+    "|| coalesce('keys ' || CAST(json_keys(raw) AS VARCHAR), 'a JSON ' || json_type(raw))"
 )
 
-_PAGE_STRUCT = ('{"data":[' + TWEET_STRUCT + '],"includes":{"tweets":[' + TWEET_STRUCT + '],"users":[' + USER_STRUCT + ']},'
-                '"__twarc":{"retrieved_at":"VARCHAR"}}')
+_PAGE_STRUCT = ('{"data":[' + TWEET_STRUCT + '],"includes":{"tweets":[' + TWEET_STRUCT + ']},'
+                '"meta":{"result_count":"BIGINT"},"errors":["JSON"]}')
 
 _PAGE_USERS = '{"includes":{"users":[' + USER_STRUCT + ']},"__twarc":{"retrieved_at":"VARCHAR"}}'
 
@@ -97,7 +96,7 @@ TWARC2_PAGES = Format(
     records="posts",
     # each page is parsed once; a rejected tweet's raw text is re-read from its page by path
     posts_sql=f"""
-        WITH pages AS (SELECT source_row, json_transform(raw, '{_PAGE_STRUCT}') AS p FROM _batch),
+        WITH pages AS (SELECT source_row, raw, json_transform(raw, '{_PAGE_STRUCT}') AS p FROM _batch),
         tweets AS (
             SELECT source_row, 'data' AS part, unnest(p.data) AS t, generate_subscripts(p.data, 1) AS i FROM pages
             UNION ALL
@@ -106,19 +105,14 @@ TWARC2_PAGES = Format(
         SELECT source_row, NULL AS _raw, '$.' || part || '[' || (i - 1) || ']' AS _raw_path, NULL AS _problem, {tweet_columns()}
         FROM tweets
         UNION ALL
-        SELECT b.source_row, b.raw, NULL, {_NOT_A_PAGE}, {', '.join(f'NULL AS x{i}' for i in range(20))}
-        FROM _batch b
-        WHERE json_type(b.raw) <> 'OBJECT' OR len(list_intersect(json_keys(b.raw), {_PAGE_KEYS})) = 0
+        SELECT source_row, raw, NULL, {_NOT_A_PAGE}, {', '.join(f'NULL AS x{i}' for i in range(20))}
+        FROM pages
+        WHERE p.data IS NULL AND p.includes IS NULL AND p.meta IS NULL AND p.errors IS NULL
     """,
     accounts_sql=f"""
         WITH pages AS (SELECT source_row, json_transform(raw, '{_PAGE_USERS}') AS p FROM _batch)
         SELECT source_row, {user_columns('u', 'seen')}
         FROM (SELECT source_row, p.__twarc.retrieved_at AS seen, unnest(p.includes.users) AS u FROM pages)
-    """,
-    count_sql=f"""
-        SELECT sum(coalesce(json_array_length(raw, '$.data'), 0) + coalesce(json_array_length(raw, '$.includes.tweets'), 0)
-                   + CASE WHEN json_type(raw) <> 'OBJECT' OR len(list_intersect(json_keys(raw), {_PAGE_KEYS})) = 0 THEN 1 ELSE 0 END)
-        FROM _batch
     """,
     field_names={"post_id": "id", "account_id": "author_id", "created_at": "created_at"},
     accounts_are_records=True,
@@ -161,11 +155,6 @@ TWARC2_FLAT = Format(
             UNION ALL SELECT source_row, l.__twarc.retrieved_at, unnest(l.entities.mentions) FROM lines
         )
         SELECT source_row, {user_columns('u', 'seen')} FROM users WHERE u.id IS NOT NULL AND u.username IS NOT NULL
-    """,
-    count_sql="""
-        SELECT count(*) + coalesce(sum((SELECT count(*) FROM json_each(raw, '$.referenced_tweets') r
-                                        WHERE json_extract_string(r.value, '$.created_at') IS NOT NULL)), 0)
-        FROM _batch
     """,
     field_names={"post_id": "id", "account_id": "author_id", "created_at": "created_at"},
 )
