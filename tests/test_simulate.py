@@ -346,6 +346,95 @@ def test_ordinary_texts_are_rarely_exact_copies(sample_truth):
     assert (sharing[fb["role"] == "advocacy"] >= 3).mean() > 0.5
 
 
+@pytest.fixture(scope="module")
+def sample_organic() -> pd.DataFrame:
+    """The sample's ordinary replies (truth role ``organic``) in the toolkit's matching form:
+    ``platform, post_id, text, norm_text, tokens`` (:func:`toolkit.text.normalize.normalise_posts`)."""
+    from toolkit.store import Store
+    from toolkit.text.normalize import normalise_posts
+
+    posts = pd.read_csv(SAMPLE / "truth" / "posts.csv", dtype=str, keep_default_na=False, usecols=["platform", "post_id", "role"])
+    organic = posts[posts["role"] == "organic"]
+    wanted_x = set(organic.loc[organic["platform"] == "x", "post_id"])
+    with gzip.open(SAMPLE / "x_tweets.jsonl.gz", "rt", encoding="utf-8") as f:
+        x = {t["id"]: t["text"] for line in f for t in json.loads(line)["data"] if t["id"] in wanted_x}
+    fb = pd.read_csv(SAMPLE / "facebook_comments.csv", dtype=str, keep_default_na=False, usecols=["post_id", "text"])
+    fb = fb[fb["post_id"].isin(set(organic.loc[organic["platform"] == "facebook", "post_id"]))]
+    texts = pd.concat([pd.DataFrame({"platform": "x", "post_id": list(x), "text": list(x.values())}),
+                       fb.assign(platform="facebook")[["platform", "post_id", "text"]]], ignore_index=True)
+    assert len(texts) == len(organic)
+    texts["row"] = np.arange(1, len(texts) + 1)
+    with Store(":memory:") as store:
+        store.con.register("organic_texts", texts)
+        store.execute("INSERT INTO posts (platform, post_id, account_id, created_at, text, source_id, source_row) "
+                      "SELECT platform, post_id, 'a', TIMESTAMPTZ '2023-08-01 00:00:00+00', text, 1, row FROM organic_texts")
+        normalise_posts(store)
+        form = store.df("SELECT platform, post_id, norm_text, tokens FROM post_text")
+    return texts.drop(columns="row").merge(form, on=["platform", "post_id"])
+
+
+def test_ordinary_replies_are_lexically_diverse(sample_organic):
+    """Two random replies to MPs rarely share most of their words, as in real replies: no body
+    sentence is reused by hundreds of posts, so near-duplicate matching finds no giant
+    "copy" clusters among ordinary people. Word sets of the matching form, random pairs."""
+    words = [frozenset(t.split()) for t in sample_organic["tokens"]]
+    rng = np.random.default_rng(20230907)
+    a, b = rng.integers(0, len(words), size=(2, 300_000))
+    a, b = a[a != b], b[a != b]
+    at_05 = at_06_with_8 = 0
+    for i, j in zip(a.tolist(), b.tolist()):
+        shared = len(words[i] & words[j])
+        if shared:
+            jaccard = shared / (len(words[i]) + len(words[j]) - shared)
+            at_05 += jaccard >= 0.5
+            at_06_with_8 += jaccard >= 0.6 and shared >= 8
+    assert at_05 / len(a) <= 0.0005, f"{at_05} of {len(a)} random pairs of ordinary replies have Jaccard >= 0.5"
+    assert at_06_with_8 / len(a) <= 0.0001, f"{at_06_with_8} of {len(a)} pairs have Jaccard >= 0.6 with >= 8 shared words"
+
+
+def test_ordinary_replies_are_not_copies_apart_from_stock_short_replies(sample_organic):
+    from toolkit.simulate.texts import SHORT_REPLIES
+
+    stock = {reply for replies in SHORT_REPLIES.values() for reply in replies}
+    written = sample_organic["text"].str.replace(r"^@\w+ ", "", regex=True)  # X replies start with the MP's @handle
+    is_stock = written.isin(stock)
+    assert 0.003 < is_stock.mean() < 0.02, "people still write 'Thank you!' word for word"
+    for form, texts in (("as written", written), ("matching form", sample_organic["norm_text"])):
+        copies = texts.duplicated(keep=False) & ~is_stock
+        assert copies.mean() < 0.005, f"{copies.mean():.2%} of ordinary replies are exact copies ({form})"
+
+
+def test_every_phrase_parses_and_every_reference_resolves():
+    from toolkit.simulate import phrases, wording
+
+    for name, grammar in wording._GRAMMARS.items():
+        refs = wording.references(grammar)
+        unknown = {r for r in refs if not r.startswith("@") and r not in grammar and r not in phrases.SLOTS}
+        assert not unknown, f"grammar {name}: {sorted(unknown)} are neither rules nor slots"
+        for topic in phrases.REPLY_TOPICS.get(name, []):
+            missing = {r[1:] for r in refs if r.startswith("@") and f"{topic}.{r[1:]}" not in grammar}
+            assert not missing, f"grammar {name}, topic {topic}: no rule {sorted(missing)}"
+    with pytest.raises(wording.GrammarError, match="unclosed"):
+        wording.compile_grammar({"bad": ["a [b|c"]})
+
+
+def test_wording_never_shifts_what_happens(tmp_path, monkeypatch):
+    """How posts are worded comes from random streams of its own: rewording every ordinary reply
+    leaves every post's time, author, target and role, and every other post's text, unchanged."""
+    from toolkit.simulate.wording import Wording
+
+    simulate(tmp_path / "one", seed=5, scale=0.03)
+    monkeypatch.setattr(Wording, "reply_parts", lambda self, lang, slots, **kw: [f"Something else {self.u():.3f}"])
+    simulate(tmp_path / "two", seed=5, scale=0.03)
+    one, two = (pd.read_csv(tmp_path / d / "truth" / "posts.csv", dtype=str) for d in ("one", "two"))
+    pd.testing.assert_frame_equal(one, two)
+    fb_one, fb_two = (pd.read_csv(tmp_path / d / "facebook_comments.csv", dtype=str, keep_default_na=False) for d in ("one", "two"))
+    reworded = set(one.loc[one["role"].isin(["organic", "hyperactive"]), "post_id"])
+    other = ~fb_one["post_id"].isin(reworded)
+    assert fb_one.loc[other, "text"].equals(fb_two.loc[other, "text"])
+    assert not fb_one.loc[~other, "text"].equals(fb_two.loc[~other, "text"])
+
+
 # -- the command line and the loaders --------------------------------------------------------
 def test_cli_refuses_a_non_empty_directory_unless_forced(tmp_path, capsys):
     out = tmp_path / "out"

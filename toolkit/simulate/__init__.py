@@ -16,9 +16,11 @@ Example:
     >>> summary.peak_day, summary.first_post  # doctest: +SKIP
     ('2023-09-03', '2023-08-07T03:10:20Z')
 
-Modules: :mod:`.names` (fictional people), :mod:`.texts` (templates and phrase banks),
-:mod:`.population` (accounts), :mod:`.timing` (when they post), :mod:`.activity`
-(posts), :mod:`.ids` (platform-shaped ids), :mod:`.writers` (output formats).
+Modules: :mod:`.names` (fictional people), :mod:`.texts` (campaign templates, slots, short
+texts), :mod:`.phrases` and :mod:`.wording` (the phrase grammar ordinary replies, MPs' posts
+and earlier chatter are composed from), :mod:`.population` (accounts), :mod:`.timing` (when
+they post), :mod:`.activity` (posts), :mod:`.ids` (platform-shaped ids), :mod:`.writers`
+(output formats).
 """
 
 from __future__ import annotations

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 
 import numpy as np
 import pandas as pd
 
 from . import names as nm
+from . import phrases as ph
 from . import texts as tx
 from .ids import ms, tweet_ids, unique_numbers
 from .population import history_page_ids
 from .timing import (DAY_MS, HOUR_MS, SURGE_DAYS, WINDOW_END_MS, beijing_shift_times,
                      campaign_wave_counts, day_noise, human_times, local_waking_times, mp_times)
+from .wording import Wording
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,8 @@ def _home_city(mp: nm.MP) -> str:
     return cities[same.index(mp) % len(cities)]
 
 
-def _mp_sentence(rng: np.random.Generator, lang: str, mp: nm.MP) -> str:
+def _mp_sentence(rng: np.random.Generator, wording: Wording, lang: str, mp: nm.MP) -> str:
+    """One sentence of an MP's post: the occasion and its details from ``rng``, the words from ``wording``."""
     cities = nm.PROVINCES[mp.province][4]
     pick = lambda bank: bank[int(rng.integers(len(bank)))]  # noqa: E731
     city = _home_city(mp) if rng.random() < 0.75 else pick(cities)
@@ -109,10 +111,11 @@ def _mp_sentence(rng: np.random.Generator, lang: str, mp: nm.MP) -> str:
                  project_fr=tx.PROJECTS_FR[project_i], issue=tx.ISSUES[issue_i], issue_fr=tx.ISSUES_FR[issue_i],
                  issue_fr_cap=tx.ISSUES_FR[issue_i][0].upper() + tx.ISSUES_FR[issue_i][1:],
                  issue_cap=tx.ISSUES[issue_i][0].upper() + tx.ISSUES[issue_i][1:])
-    return tx.fill(pick(tx.MP_POSTS[lang]), **slots)
+    slots.update(au_event_fr=ph.au(slots["event_fr"]), de_issue_fr=ph.de(slots["issue_fr"]), **ph.mp_gender_slots(mp.gender))
+    return wording.mp_sentence(lang, int(rng.integers(len(ph.MP_KINDS))), slots)
 
 
-def _mp_posts(rng: np.random.Generator, accounts: pd.DataFrame, out: _Collector) -> None:
+def _mp_posts(rng: np.random.Generator, wording: Wording, accounts: pd.DataFrame, out: _Collector) -> None:
     days = (WINDOW_END_MS - ms("2023-06-26T00:00:00")) / DAY_MS
     for row in np.flatnonzero(accounts["role"].to_numpy() == "mp"):
         acc = accounts.iloc[row]
@@ -123,15 +126,17 @@ def _mp_posts(rng: np.random.Generator, accounts: pd.DataFrame, out: _Collector)
         for _ in range(n):
             lang = _mp_language(rng, mp)
             first = lang.split("+")[0]
-            text = _mp_sentence(rng, first, mp)
+            fits = (lambda t: True) if acc["platform"] == "facebook" else (lambda t: not tx.too_long(t, 280))
+            text = _mp_sentence(rng, wording, first, mp)
             if "+" in lang:
-                second = _mp_sentence(rng, lang.split("+")[1], mp)
-                if acc["platform"] == "facebook" or not tx.too_long(text + "\n\n" + second, 280):
+                second = _mp_sentence(rng, wording, lang.split("+")[1], mp)
+                if fits(text + "\n\n" + second):
                     text = text + "\n\n" + second
             if rng.random() < 0.75:
-                tail = tx.MP_POST_TAILS[first]
-                text += " " + tail[int(rng.integers(len(tail)))]
-            if rng.random() < 0.15:
+                tail = wording.mp_tail(first, int(rng.integers(len(ph.MP_TAIL_KINDS))), ph.mp_gender_slots(mp.gender))
+                if fits(text + " " + tail):
+                    text += " " + tail
+            if rng.random() < 0.15 and fits(text + " #cdnpoli"):
                 text += " " + ("#polqc" if first == "fr" else "#cdnpoli")
             texts.append(text)
             langs.append(first)
@@ -193,9 +198,6 @@ def _mp_choice(rng: np.random.Generator, province: np.ndarray, p_own: float) -> 
 
 
 # -- ordinary replies ------------------------------------------------------------------------
-_RICH_SLOT = re.compile(r"\{(city|n|n2|first|age|price|price_fr|event|event_fr)\}")
-
-
 def _vary_surface(text: str, r_case: float, r_end: float) -> str:
     """Everyday surface variation: a lower-case first letter, a dropped or doubled final mark."""
     if r_case < 0.15 and text[:1].isupper() and text[1:2].islower():
@@ -216,19 +218,22 @@ def _vocative(lang: str, mp: nm.MP, k: int) -> str:
     return [f"{mp.first}, ", f"{title} {mp.last}, ", f"Hi {mp.first}, ", f"{mp.first} {mp.last}, ", f"Dear {mp.first}, "][k % 5]
 
 
-def _ordinary_texts(rng: np.random.Generator, lang: np.ndarray, mp: np.ndarray, province: np.ndarray,
+def _ordinary_texts(rng: np.random.Generator, wording: Wording, lang: np.ndarray, mp: np.ndarray, province: np.ndarray,
                     platform: np.ndarray, signature: list[str]) -> tuple[list[str], list[str]]:
-    """Replies assembled from the phrase banks; returns (texts, true languages).
+    """Replies composed from the phrase grammar; returns (texts, true languages).
 
-    Each reply combines an optional opener, one or two body sentences with slots (city,
-    numbers, the MP's first name...), an optional closer and emoji, and everyday surface
-    variation; Facebook comments often address the MP by name. Exact duplicates are
+    ``rng`` decides what is the same for a post whatever its wording (a stock short
+    reply or not, the city, numbers, event, emoji, vocative); ``wording`` composes the
+    words: one to three sentences on one or two topics, with an optional opener, closer
+    or sign-off (:meth:`Wording.reply_parts`), then everyday surface variation and
+    informality. Facebook comments often address the MP by name. Exact duplicates are
     rare, except the few short replies many people write word for word.
     """
     n = len(lang)
     r = rng.random((n, 9))
     ints = rng.integers(0, 10**6, size=(n, 10))
     prefixes = _x_prefixes(platform, mp)
+    gender_slots = [ph.mp_gender_slots(m.gender) for m in nm.MPS]
     texts, langs = [], []
     for i in range(n):
         lg = lang[i]
@@ -239,33 +244,22 @@ def _ordinary_texts(rng: np.random.Generator, lang: np.ndarray, mp: np.ndarray, 
             continue
         cities = nm.PROVINCES[province[i]][4]
         n1 = 3 + ints[i, 5] % 40
+        event_fr = tx.EVENTS_FR[ints[i, 8] % len(tx.EVENTS_FR)]
         slots = dict(city=cities[ints[i, 4] % len(cities)], prov=nm.PROVINCES[province[i]][0], first=nm.MPS[mp[i]].first,
                      n=str(n1), n2=str(n1 + 2 + ints[i, 6] % 9), age=str(22 + ints[i, 7] % 14),
-                     event=tx.EVENTS[ints[i, 8] % len(tx.EVENTS)], event_fr=tx.EVENTS_FR[ints[i, 8] % len(tx.EVENTS_FR)],
+                     event=tx.EVENTS[ints[i, 8] % len(tx.EVENTS)], au_event_fr=ph.au(event_fr),
                      price=f"${1 + (ints[i, 6] % 2)}.{10 + ints[i, 7] % 89:02d}",
-                     price_fr=f"{1 + (ints[i, 6] % 2)},{10 + ints[i, 7] % 89:02d} $")
-        bodies = tx.BODIES[lg]
-        body = bodies[ints[i, 2] % len(bodies)]
-        parts = []
-        if r[i, 1] < 0.55:
-            parts.append(tx.OPENERS[lg][ints[i, 1] % len(tx.OPENERS[lg])])
-        parts.append(tx.fill(body, **slots))
-        if r[i, 2] < 0.3:
-            parts.append(tx.fill(bodies[(ints[i, 2] + 1 + ints[i, 3] % (len(bodies) - 1)) % len(bodies)], **slots))
-        closer = r[i, 3] < 0.5
-        if len(parts) == 1 and not _RICH_SLOT.search(body) and r[i, 4] >= 0.2:
-            closer = True  # a bare sentence without slots would be copied word for word too often
-        if closer:
-            parts.append(tx.CLOSERS[lg][ints[i, 9] % len(tx.CLOSERS[lg])])
-        if signature[i] and r[i, 5] < 0.5:
-            parts.append(signature[i])
+                     price_fr=f"{1 + (ints[i, 6] % 2)},{10 + ints[i, 7] % 89:02d} $", **gender_slots[mp[i]])
+        vocative = platform[i] == "facebook" and r[i, 8] < 0.35
+        parts = wording.reply_parts(lg, slots, after_vocative=vocative)
+        sign = " " + signature[i] if signature[i] and r[i, 5] < 0.5 else ""
         if prefixes[i]:
-            while len(parts) > 1 and tx.too_long(prefixes[i] + " ".join(parts), 270):
+            while len(parts) > 1 and tx.too_long(prefixes[i] + " ".join(parts) + sign, 270):
                 parts.pop()
-        text = _vary_surface(" ".join(parts), r[i, 6], r[i, 7])
+        text = wording.casual(lg, _vary_surface(" ".join(parts), r[i, 6], r[i, 7])) + sign
         if r[i, 4] < 0.2:
             text += " " + tx.EMOJI[ints[i, 0] % len(tx.EMOJI)] * (1 + ints[i, 4] % 3)
-        if platform[i] == "facebook" and r[i, 8] < 0.35:
+        if vocative:
             text = _vocative(lg, nm.MPS[mp[i]], ints[i, 8]) + text
         texts.append(prefixes[i] + text)
         langs.append(lg)
@@ -278,7 +272,8 @@ def _x_prefixes(platform: np.ndarray, mp: np.ndarray) -> list[str]:
     return [f"@{handles[m]} " if p == "x" else "" for p, m in zip(platform, mp)]
 
 
-def _ordinary_posts(rng: np.random.Generator, accounts: pd.DataFrame, index: _MPPostIndex, out: _Collector) -> None:
+def _ordinary_posts(rng: np.random.Generator, wording: Wording, accounts: pd.DataFrame, index: _MPPostIndex,
+                    out: _Collector) -> None:
     role = accounts["role"].to_numpy()
     rows = np.flatnonzero(np.isin(role, ["organic", "advocacy", "viral", "hyperactive"]))
     counts = _discrete_pareto(rng, len(rows), alpha=2.3, cap=60)
@@ -298,7 +293,7 @@ def _ordinary_posts(rng: np.random.Generator, accounts: pd.DataFrame, index: _MP
     hyper_rows = rows[hyper]
     sig_of = {r: tx.HYPERACTIVE_SIGNATURES[i % len(tx.HYPERACTIVE_SIGNATURES)] for i, r in enumerate(hyper_rows)}
     signature = [sig_of.get(a, "") for a in author]
-    texts, langs = _ordinary_texts(rng, lang, mp, province, platform, signature)
+    texts, langs = _ordinary_texts(rng, wording, lang, mp, province, platform, signature)
     post_role = np.where(role[author] == "hyperactive", "hyperactive", "organic")
     likes = np.where(rng.random(len(t)) < 0.55, 0, rng.geometric(0.3, size=len(t)))
     out.add(len(t), platform=platform, account=author, created_ms=t, text=texts, lang=langs, x_lang=langs, role=post_role,
@@ -455,7 +450,8 @@ def _campaign_posts(rng: np.random.Generator, accounts: pd.DataFrame, index: _MP
 
 
 # -- the hijacked accounts' earlier lives ----------------------------------------------------
-def _history_posts(rng: np.random.Generator, accounts: pd.DataFrame, out: _Collector) -> None:
+def _history_posts(rng: np.random.Generator, wording: Wording, accounts: pd.DataFrame, out: _Collector) -> None:
+    """The hijacked accounts' earlier lives: Indonesian or K-pop chatter composed by ``wording``, or copy-paste spam."""
     rows = np.flatnonzero(accounts["role"].to_numpy() == "campaign_hijacked")
     if not len(rows):
         return
@@ -471,18 +467,19 @@ def _history_posts(rng: np.random.Generator, accounts: pd.DataFrame, out: _Colle
     link = rng.random(len(t)) < 0.5
     author_platform = accounts["platform"].to_numpy()[author]
     texts, langs, urls = [], [], []
+    openers, phrases, tails = tx.SPAM
     for i in range(len(t)):
-        tag, openers, phrases, tails = tx.HISTORY[topic[i]]
-        text = f"{openers[ints[i, 0] % len(openers)]} {phrases[ints[i, 1] % len(phrases)]}"
-        if topic[i] != "spam":
-            text += ", " + phrases[(ints[i, 1] + 1 + ints[i, 2] % (len(phrases) - 1)) % len(phrases)]
-        tail = tails[ints[i, 2] % len(tails)]
         url = ""
-        if topic[i] == "spam" and link[i]:
-            url = f"https://claim.airdrop.example/{np.base_repr(int(ints[i, 3]), 36).lower()}"
-            text += " 👉 " + (tco(url) if author_platform[i] == "x" else url)
-        texts.append(f"{text} {tail}".rstrip())
-        langs.append(tag)
+        if topic[i] == "spam":
+            text = f"{openers[ints[i, 0] % len(openers)]} {phrases[ints[i, 1] % len(phrases)]}"
+            if link[i]:
+                url = f"https://claim.airdrop.example/{np.base_repr(int(ints[i, 3]), 36).lower()}"
+                text += " 👉 " + (tco(url) if author_platform[i] == "x" else url)
+            text = f"{text} {tails[ints[i, 2] % len(tails)]}".rstrip()
+        else:
+            text = wording.chatter(topic[i])
+        texts.append(text)
+        langs.append(tx.HISTORY_LANG[topic[i]])
         urls.append(url)
     page = np.where(author_platform == "facebook", topic, "")
     out.add(len(t), platform=author_platform, account=author, created_ms=t, text=texts, lang=langs,
@@ -562,14 +559,17 @@ def build_posts(rng: np.random.Generator, accounts: pd.DataFrame, scale: float) 
         ``reply_to_account_id`` (the target) and ``conversation_id``; MP posts first.
     """
     out = _Collector()
-    _mp_posts(rng, accounts, out)
+    # how posts are worded comes from child streams (one per kind of post), so wording never
+    # shifts timing, targets or the campaign, nor one kind of post's words another's
+    mp_words, reply_words, history_words = (Wording(child) for child in rng.spawn(3))
+    _mp_posts(rng, mp_words, accounts, out)
     mp_posts = out.frame()
     index = _MPPostIndex(mp_posts, accounts)
-    _ordinary_posts(rng, accounts, index, out)
+    _ordinary_posts(rng, reply_words, accounts, index, out)
     _advocacy_posts(rng, accounts, index, out)
     _viral_posts(rng, accounts, index, out)
     _campaign_posts(rng, accounts, index, out, scale)
-    _history_posts(rng, accounts, out)
+    _history_posts(rng, history_words, accounts, out)
     posts = out.frame()
     _assign_ids(rng, accounts, posts)
     return posts
