@@ -4,13 +4,15 @@ No translation model is used (nothing is downloaded). Two copy clusters in diffe
 languages are linked, with the reasons written out, when the data shows they are one message:
 
 * **co-posting** (behaviour): their posts hit the same target within ``window_minutes`` of each
-  other, for at least ``min_co_posts`` posts and at least ``min_coverage`` of the smaller
-  cluster's posts — squads post all language versions of a message together;
+  other, for at least ``min_co_posts`` posts, and for at least ``min_coverage`` of each
+  cluster's posts or ``min_smaller_coverage`` of the smaller one's — squads post all language
+  versions of a message together;
 * **shared anchors** (content): they carry the same distinctive language-independent tokens —
   URLs, hashtags, @mentions, numbers, capitalised names and acronyms not at
   the start of a sentence, a shared sentence in a third language — weighted by how rare each anchor is among clusters
   (a name every cluster mentions proves nothing); linked when the weighted overlap reaches
-  ``min_anchor_overlap`` with at least two distinctive anchors shared.
+  ``min_anchor_overlap`` with at least two distinctive anchors shared — and, between copy
+  clusters, corroborated by behaviour (a shared account, or posts to one target within the window).
 
 Two clusters in the same language are linked when their wording is alike
 (``min_fragment_similarity``) **and** posts of the smaller one (at least ``min_coverage`` of them)
@@ -43,7 +45,9 @@ class CrossLanguageParams:
     Attributes:
         window_minutes: two posts to the same target within this many minutes are co-posted.
         min_co_posts: co-posted posts needed (counted in the smaller cluster).
-        min_coverage: share of the smaller cluster's posts that must be co-posted (0–1).
+        min_coverage: share of each cluster's posts that must be co-posted (0–1) ...
+        min_smaller_coverage: ... or share of the smaller cluster's posts (a small translation of a
+            large cluster), 0–1.
         min_anchor_overlap: IDF-weighted Jaccard overlap of stable anchors needed (0–1).
         stable_share: an anchor is a cluster's when at least this share of its posts carry it.
         min_cluster_accounts: clusters posted by fewer accounts are not linked.
@@ -59,11 +63,12 @@ class CrossLanguageParams:
     stable_share: float = 0.5
     min_cluster_accounts: int = 2
     min_fragment_similarity: float = 0.4
+    min_smaller_coverage: float = 0.5
 
     def __post_init__(self):
         if self.window_minutes <= 0:
             raise ParameterError(f"window_minutes={self.window_minutes}: must be positive, e.g. 15")
-        for name in ("min_coverage", "min_anchor_overlap", "stable_share", "min_fragment_similarity"):
+        for name in ("min_coverage", "min_anchor_overlap", "stable_share", "min_fragment_similarity", "min_smaller_coverage"):
             value = getattr(self, name)
             if not 0 < value <= 1:
                 raise ParameterError(f"{name}={value}: must be in (0, 1]")
@@ -200,16 +205,22 @@ def _link_units(store: Store, params: CrossLanguageParams, output: str) -> pd.Da
                        len(list_intersect(x.tokens, y.tokens)) / nullif(len(list_distinct(list_concat(x.tokens, y.tokens))), 0)
                    END AS wording_similarity
             FROM evidence e LEFT JOIN _wording x ON x.tc = e.text_cluster_a LEFT JOIN _wording y ON y.tc = e.text_cluster_b),
-        judged AS (
+        counted AS (
             SELECT e.*,
                 (SELECT count(*) FROM accounts x JOIN accounts y ON x.account_id = y.account_id
-                  WHERE x.tc = e.text_cluster_a AND y.tc = e.text_cluster_b) AS shared_accounts,
-                lang_a <> lang_b AND co_posts >= {int(params.min_co_posts)} AND coverage >= {params.min_coverage} AS by_coposting,
+                  WHERE x.tc = e.text_cluster_a AND y.tc = e.text_cluster_b) AS shared_accounts
+            FROM worded e),
+        judged AS (
+            SELECT e.*,
+                lang_a <> lang_b AND co_posts >= {int(params.min_co_posts)}
+                    AND (coverage >= {params.min_coverage} OR coverage_smaller >= {params.min_smaller_coverage}) AS by_coposting,
                 lang_a = lang_b AND co_posts >= 1 AND coverage_smaller >= {params.min_coverage}
                     AND wording_similarity >= {params.min_fragment_similarity} AS by_fragment,
-                anchor_overlap >= {params.min_anchor_overlap} AND distinctive_anchors >= 2 AS by_anchors
-            FROM worded e)
-        SELECT text_cluster_a, text_cluster_b, lang_a, lang_b, co_posts, round(coverage, 3) AS coverage, shared_accounts,
+                anchor_overlap >= {params.min_anchor_overlap} AND distinctive_anchors >= 2
+                    AND ({'true' if output != 'cluster_links' else 'co_posts >= 1 OR shared_accounts >= 1'}) AS by_anchors
+            FROM counted e)
+        SELECT text_cluster_a, text_cluster_b, lang_a, lang_b, co_posts, round(coverage, 3) AS coverage,
+               round(coverage_smaller, 3) AS coverage_smaller, shared_accounts,
                shared_anchors[1:5] AS shared_anchors, round(anchor_overlap, 3) AS anchor_overlap,
                round(wording_similarity, 3) AS wording_similarity,
                [x FOR x IN [
@@ -217,7 +228,8 @@ def _link_units(store: Store, params: CrossLanguageParams, output: str) -> pd.Da
                         || '(wording similarity ' || round(wording_similarity, 2) || '), and ' || co_posts || ' of its posts hit the same target '
                         || 'within {window:g} minutes of the other version (' || round(100 * coverage_smaller)::INTEGER || '% of the smaller cluster)' END,
                    CASE WHEN by_coposting THEN co_posts || ' posts of each version hit the same target within {window:g} minutes of '
-                        || 'the other version (at least ' || round(100 * coverage)::INTEGER || '% of each)' END,
+                        || 'the other version (' || round(100 * coverage_smaller)::INTEGER || '% of the smaller cluster, at least '
+                        || round(100 * coverage)::INTEGER || '% of each)' END,
                    CASE WHEN by_anchors THEN 'they share distinctive tokens: ' || array_to_string(shared_anchors[1:3], ', ') END,
                    CASE WHEN (by_coposting OR by_anchors OR by_fragment) AND shared_accounts > 0
                         THEN shared_accounts || ' accounts posted both versions' END
