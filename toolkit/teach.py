@@ -211,7 +211,7 @@ def _long_weekend_share(ctx: Context) -> float:
 
     posts = _campaign_posts(ctx)
     days = calendar_days(posts["created_at"].min(), posts["created_at"].max(), country="CA")
-    labour = days[days["holiday"].fillna("").str.contains("Labour Day") & days["long_weekend"]]
+    labour = days[days["holiday"].fillna("").str.contains(r"Labou?r Day") & days["long_weekend"]]
     if labour.empty:
         raise ParameterError("this dataset's campaign does not span a Labour Day long weekend")
     day = pd.Timestamp(labour["date"].iloc[0])
@@ -262,11 +262,11 @@ def _flag_metrics(ctx: Context) -> pd.Series:
 
 
 def _precision(ctx: Context) -> float:
-    return float(_flag_metrics(ctx)["precision"])
+    return float(_flag_metrics(ctx)["account_precision"])
 
 
 def _recall(ctx: Context) -> float:
-    return float(_flag_metrics(ctx)["recall"])
+    return float(_flag_metrics(ctx)["account_recall"])
 
 
 # -- acceptance rules ---------------------------------------------------------------------------
@@ -405,11 +405,11 @@ EXERCISES: dict[str, Exercise] = {e.exercise_id: e for e in [
              _most_hit, _key_in, "Add up campaign posts per MP across platforms.", lambda e: "that MP was hit most."),
     Exercise("07.precision", "What share of the flagged accounts belong to the campaign (precision, 0–1)?",
              ("store", "truth"), _precision, _share_within(0.01),
-             "Score the flags against the ground truth with toolkit.metrics.score_detection and read 'precision'.",
+             "Score the flags against the ground truth with toolkit.metrics.score_detection and read 'account_precision'.",
              lambda e: f"precision {e:.3f}."),
     Exercise("07.recall", "What share of the campaign's accounts did the flags find (recall, 0–1)?",
              ("store", "truth"), _recall, _share_within(0.01),
-             "score_detection's 'recall' row.", lambda e: f"recall {e:.3f}."),
+             "score_detection's 'account_recall' row.", lambda e: f"recall {e:.3f}."),
 ]}
 
 

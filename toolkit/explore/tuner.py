@@ -74,7 +74,7 @@ def rescore(scratch: Store, *, squad_window_minutes: float = 15.0, flag_threshol
            "flagged_accounts": scores.loc[scores["flagged"], ["platform", "account_id", "score"]].reset_index(drop=True)}
     if truth is not None:
         table = score_detection(truth, Detection(accounts=scores[["platform", "account_id", "score", "flagged"]]))
-        wanted = ["precision", "recall", "f1", "fpr_advocacy", "fpr_viral", "fpr_hyperactive"]
+        wanted = ["account_precision", "account_recall", "account_f1", "fpr_advocacy", "fpr_viral", "fpr_hyperactive"]
         out["metrics"] = table[table["metric"].isin(wanted)][["metric", "value", "meaning"]].reset_index(drop=True)
     return out
 
