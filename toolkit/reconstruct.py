@@ -11,7 +11,8 @@ Steps, each recorded with its parameters in the workspace table ``runs``:
 6. the coordination network and its communities (:mod:`toolkit.network`);
 7. the timeline of the campaign's posts (:mod:`toolkit.timeline`);
 8. output files (:func:`write_outputs`): accounts.csv, clusters.csv, campaign.json,
-   network.gexf, evidence.csv.
+   network.gexf, evidence.csv, and the report's report.html, killchain_indicators.csv,
+   known_network_matches.csv (:mod:`toolkit.report`).
 
 Deterministic: the same inputs and parameters give the same files (timestamps of the run itself
 are kept out of them).
@@ -171,28 +172,51 @@ def _summary(store: Store, timeline: dict, cluster_report: dict, network: dict, 
     }
 
 
-def write_outputs(store: Store, summary: dict, out_dir: str | Path) -> list[Path]:
-    """Write the output files of DESIGN.md into ``out_dir``; returns their paths."""
+def write_outputs(store: Store, summary: dict, out_dir: str | Path, *, pseudonymise: str | None = None,
+                  salt: str | None = None, indicator_files: list | None = None) -> list[Path]:
+    """Write the output files of DESIGN.md into ``out_dir``; returns their paths.
+
+    Besides accounts.csv, clusters.csv, campaign.json, network.gexf and evidence.csv:
+    report.html, killchain_indicators.csv and known_network_matches.csv (:mod:`toolkit.report`).
+
+    Args:
+        store: a workspace where :func:`reconstruct` ran.
+        summary: what :func:`reconstruct` returned.
+        out_dir: the output folder (created if missing).
+        pseudonymise: None (ids and handles as they are), ``'unflagged'`` (salted hashes for the accounts
+            that are not flagged) or ``'all'`` (for every account), in every file; targets are kept.
+        salt: secret text for the hashes (None: a random one, so pseudonyms differ between runs).
+        indicator_files: published indicator lists to match besides the bundled ones (Meta's CSV formats).
+    """
+    from .report import make_pseudonymiser, pseudonymised_gexf, write_report_outputs
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    pseud = make_pseudonymiser(store, pseudonymise, salt=salt) if pseudonymise else None
+    share = pseud.frame if pseud is not None else (lambda frame, **kwargs: frame)
     written = []
     accounts = store.df("""
         SELECT s.platform, s.account_id, s.handle, s.score, CASE WHEN s.flagged THEN 'true' ELSE 'false' END AS flagged, s.reasons
         FROM account_scores s ORDER BY s.platform, s.account_id""")
-    written.append(write_csv(accounts, out / "accounts.csv"))
+    written.append(write_csv(share(accounts, texts=("reasons",)), out / "accounts.csv"))
     clusters = store.df("""
         SELECT c.cluster_id, c.platform, c.post_id, p.account_id,
                strftime(p.created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at, c.lang,
                CASE WHEN j.campaign THEN 'true' ELSE 'false' END AS campaign
         FROM clusters c JOIN cluster_judgement j USING (cluster_id) JOIN posts p USING (platform, post_id)
         ORDER BY c.cluster_id, p.created_at, c.platform, c.post_id""")
-    written.append(write_csv(clusters, out / "clusters.csv"))
-    written.append(write_json(summary, out / "campaign.json"))
+    written.append(write_csv(share(clusters, handles=()), out / "clusters.csv"))
+    written.append(write_json(summary if pseud is None else {**summary, "pseudonymised": pseud.describe()},
+                              out / "campaign.json"))
     from .network import export_gexf
 
     scores = store.df("SELECT platform, account_id, score, flagged, array_to_string(reasons, '; ') AS reasons FROM account_scores")
-    written.append(export_gexf(store, out / "network.gexf", node_attributes=scores))
-    written.append(write_csv(evidence_table(store), out / "evidence.csv"))
+    if pseud is None:
+        written.append(export_gexf(store, out / "network.gexf", node_attributes=scores))
+    else:
+        written.append(pseudonymised_gexf(store, out / "network.gexf", pseud, node_attributes=scores))
+    written.append(write_csv(share(evidence_table(store), texts=("reasons",), drop=("profile_url",)), out / "evidence.csv"))
+    written += write_report_outputs(store, summary, out, pseudonymiser=pseud, indicator_files=indicator_files)
     return written
 
 
@@ -218,7 +242,8 @@ def evidence_table(store: Store, *, examples: int = 3) -> pd.DataFrame:
         ORDER BY f.score DESC, f.platform, f.account_id""")
 
 
-OUTPUT_FILES = ("accounts.csv", "clusters.csv", "campaign.json", "network.gexf", "evidence.csv")
+OUTPUT_FILES = ("accounts.csv", "clusters.csv", "campaign.json", "network.gexf", "evidence.csv", "report.html",
+                "killchain_indicators.csv", "known_network_matches.csv")
 
 
 def add_parsers(sub) -> None:
