@@ -136,7 +136,7 @@ def _group_summary(store: Store, group: str, table: str, edge_table: str, top_ac
     return store.df(f"""
         WITH n AS (SELECT * FROM {table}),
         internal AS (
-            SELECT na.{group} AS gid, count(*) AS n_edges, sum(e.weight) AS total_weight, avg(e.symmetry) AS mean_symmetry,
+            SELECT na.{group} AS gid, count(*) AS n_edges, sum(e.weight) AS total_weight, round(avg(e.symmetry), 9) AS mean_symmetry,
                    min(e.first_at) AS first_at, max(e.last_at) AS last_at, {kinds}
             FROM {edge_table} e
             JOIN n na ON na.platform = e.platform_a AND na.account_id = e.account_id_a

@@ -275,7 +275,7 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
             SELECT node_b, actions_a + actions_b,
                    least(actions_a, actions_b)::DOUBLE / greatest(actions_a, actions_b) FROM _cn_kept),
         deg AS (SELECT node, count(*) AS degree, sum(weight) AS strength, max(weight) AS max_edge_weight,
-                       avg(symmetry) AS mean_symmetry
+                       round(avg(symmetry), 9) AS mean_symmetry  -- rounded: parallel sums differ in the last bits
                 FROM ends GROUP BY node),
         n AS (SELECT d.*, x.platform, x.account_id FROM deg d JOIN {nodes} x USING (node)),
         counts AS (
