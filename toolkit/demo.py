@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 from .errors import CibError
-from .load import load_files, reconciliation
+from .load import load_files
 from .store import Store
 
 #: Post files of the bundled sample, in load order.
@@ -40,28 +40,26 @@ def load_sample(store: Store) -> list:
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Register `cib demo`."""
     p = sub.add_parser("demo", help="reconstruct the bundled sample campaign",
-                       description="Load the bundled simulated campaign into a fresh workspace and summarise it.")
-    p.add_argument("--out", default="cib-demo", help="output folder (default: ./cib-demo), replaced if it exists")
+                       description="Reconstruct the bundled simulated campaign (data/sample) into a fresh folder: "
+                                   "the same as `cib reconstruct data/sample/x_tweets.jsonl.gz data/sample/facebook_comments.csv "
+                                   "--targets data/sample/mps.csv --out cib-demo`.")
+    p.add_argument("--out", default="cib-demo", help="output folder (default: ./cib-demo), replaced if it holds an earlier demo")
     p.set_defaults(run=run_demo)
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Load the sample into ``OUT/campaign.duckdb`` and print what was loaded."""
+    """Reconstruct the sample into ``OUT`` (workspace ``OUT/campaign.duckdb`` and the output files)."""
+    from .reconstruct import ClusterParams, ScoringParams, run_reconstruct
+
+    folder = sample_dir()
     out = Path(args.out)
     if out.exists():
         if not (out / "campaign.duckdb").exists():
             raise CibError(f"{out} exists and is not a demo folder (no campaign.duckdb); choose another --out")
         shutil.rmtree(out)
-    out.mkdir(parents=True)
-    db = out / "campaign.duckdb"
-    with Store(db) as store:
-        for result in load_sample(store):
-            print(result.summary())
-        table = reconciliation(store)
-        print(f"reconciled: {int(table.reconciles.sum())} of {len(table)} files")
-        for platform, posts, accounts, first, last in store.rows(
-                "SELECT platform, count(*), count(DISTINCT account_id), min(created_at)::DATE, max(created_at)::DATE "
-                "FROM posts GROUP BY platform ORDER BY platform"):
-            print(f"  {platform}: {posts:,} posts by {accounts:,} accounts, {first} to {last}")
-    print(f"workspace: {db}")
-    return 0
+    reconstruct_args = argparse.Namespace(
+        inputs=[str(folder / name) for name in SAMPLE_POST_FILES], db=None, out=str(out),
+        targets=str(folder / "mps.csv"), memory_limit=None,
+        similarity_threshold=ClusterParams().near.similarity_threshold,
+        squad_window_minutes=ScoringParams().squad_window_minutes)
+    return run_reconstruct(reconstruct_args)
