@@ -83,7 +83,7 @@ def _campaign_table(store: Store) -> int:
 
 def _as_list(value) -> list:
     """A list from a list-like cell (None and NaN: empty)."""
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return []
     return list(value)
 
