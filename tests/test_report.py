@@ -324,9 +324,8 @@ def test_pseudonymised_outputs_hide_every_account_but_the_targets(sample):
     for name, text in contents.items():
         for value in [PLANTED_HANDLE, "LewisGo35574587"] + ids[:50]:
             assert value not in text, (name, value)
-    hidden = [h for h in handles if h not in set(sample["targets"].handle)][:300]
-    leaks = {name: [h for h in hidden if re.search(rf"(?<![\w.]){re.escape(h)}(?![\w.])", text)]
-             for name, text in contents.items()}
+    hidden = {h for h in handles if h not in set(sample["targets"].handle)}
+    leaks = {name: sorted(hidden & {w.strip(".") for w in re.findall(r"[\w.]+", text)}) for name, text in contents.items()}
     assert not any(leaks.values()), {k: v[:3] for k, v in leaks.items() if v}
     shared_accounts = pd.read_csv(shared / "accounts.csv", dtype=str, keep_default_na=False)
     kept = shared_accounts[~shared_accounts.account_id.str.startswith("anon_")]
