@@ -36,6 +36,8 @@ from toolkit.targets import read_targets
 
 META = "meta_threat_indicators"
 Q2 = f"{META}/Q2_2023_Spamouflage_China_based_CIB_updated.csv"
+OLD_LIST = f"{META}/2022_09_removing_coordinated_inauthentic_behavior_from_china_and_russia.csv"
+PETITION = "www.petice.com/poadavek_aby_vlada_fiala_kladla_na_prvni_misto_zajmy_svych_oban"
 PLANTED_HANDLE = "ZoeRich28859010"             # row 6 of Meta's Q2 2023 list
 EXACT_HEADLINE = "What is the end of people like Jiayang Fan ?"
 NEAR_HEADLINE = "Jiayang Fan: chess pieces or abandoned sons?"
@@ -192,7 +194,8 @@ def test_targets_by_party_province_and_order_hit(sample):
     parties = set(mps.party)
     by_party = section[section.index('id="targets-by-party"'):section.index('id="targets-by-province"')]
     assert parties <= set(re.findall(r"<tr><td>(.*?)</td>", by_party))
-    comments = sum(int(x.replace(",", "")) for x in re.findall(r'<td class="n">[\d,]+</td><td class="n">([\d,]+)</td></tr>', by_party))
+    cells = re.findall(r'<td class="n">[\d,]+</td><td class="n">([\d,]+)</td></tr>', by_party)
+    comments = sum(int(x.replace(",", "")) for x in cells)
     assert comments == int(targets.campaign_posts.sum())
 
 
@@ -273,7 +276,8 @@ def test_every_csv_is_spreadsheet_safe(sample):
 def test_killchain_rows_use_the_published_procedures(sample):
     published = pd.read_csv(realdata(f"{META}/Online_Operations_Killchain-TTPs.csv"), dtype=str, keep_default_na=False)
     tidy = lambda s: " ".join(s.split())  # noqa: E731
-    triples = {(tidy(t), tidy(q), tidy(p)) for t, q, p in zip(published.Tactic, published.Technique, published.Procedure) if p.strip()}
+    triples = {(tidy(t), tidy(q), tidy(p)) for t, q, p in zip(published.Tactic, published.Technique, published.Procedure)
+               if p.strip()}
     rows = _csv_rows(sample["out"] / "killchain_indicators.csv")
     assert list(rows[0]) == ["Tactic", "Technique", "Procedure", "Indicator", "Note"]
     assert {(r["Tactic"], r["Technique"], r["Procedure"]) for r in rows} <= triples
@@ -291,7 +295,8 @@ def test_killchain_urls_are_defanged(sample):
         host = re.match(r"https?://([^/]+)", url).group(1)
         assert "." not in host.replace("[.]", ""), url
     planted = next(r for r in rows if r["Indicator"] == f"https://twitter[.]com/{PLANTED_HANDLE}")
-    assert planted["Procedure"].startswith("0.9.4") and "Q2_2023_Spamouflage_China_based_CIB_updated row 6 (handle)" in planted["Note"]
+    assert planted["Procedure"].startswith("0.9.4")
+    assert "Q2_2023_Spamouflage_China_based_CIB_updated row 6 (handle)" in planted["Note"]
 
 
 def test_known_network_matches_find_the_planted_items(sample):
@@ -424,7 +429,7 @@ def test_meta_lists_read_with_what_their_source_says():
     x = q2[(q2.kind == "account") & (q2.platform == "x")]
     assert len(x) == 35 and PLANTED_HANDLE in set(x.handle)
     assert (q2.procedure == "6.1.3 Posting original content on blogs").sum() == 273
-    old = read_indicators(realdata(f"{META}/2022_09_removing_coordinated_inauthentic_behavior_from_china_and_russia.csv"))
+    old = read_indicators(realdata(OLD_LIST))
     assert (old.kind == "domain").sum() == 313 and set(old.procedure) == {"domain_name", "cib_url", "telegram_url"}
 
 
@@ -476,7 +481,7 @@ def _tiny_workspace(store: Store) -> None:
              ("x", "p2", "3", "jiayang fan: chess pieces, or abandoned sons?!!", [], []),
              ("x", "p3", "3", "Jiayang Fan: chess pieces or abandoned sons of the party", [], []),
              ("x", "p4", "3", "news", ["https://news.bild.pics/x?y=1", "https://bild.pics.example.com/"], ["HeidiCreel2"]),
-             ("facebook", "p5", "100012345", "see https://www.petice.com/poadavek_aby_vlada_fiala_kladla_na_prvni_misto_zajmy_svych_oban/", [], [])]
+             ("facebook", "p5", "100012345", f"see https://{PETITION}/", [], [])]
     for platform, post_id, account, text, urls, mentions in posts:
         store.execute("""INSERT INTO posts (platform, post_id, account_id, created_at, text, urls, mentions, source_id, source_row)
                          VALUES (?, ?, ?, TIMESTAMPTZ '2023-08-01 00:00:00+00', ?, ?::VARCHAR[], ?::VARCHAR[], 1, 1)""",
@@ -485,7 +490,7 @@ def _tiny_workspace(store: Store) -> None:
 
 def test_known_network_matching_on_a_tiny_workspace(store):
     _tiny_workspace(store)
-    lists = read_indicators([realdata(Q2), realdata(f"{META}/2022_09_removing_coordinated_inauthentic_behavior_from_china_and_russia.csv")])
+    lists = read_indicators([realdata(Q2), realdata(OLD_LIST)])
     found = match_known_networks(store, lists)
     got = {(r.match, r.account_id, r.post_id or "", r.indicator) for r in found.itertuples(index=False)}
     assert ("handle", "1", "", "https://twitter[.]com/ZoeRich28859010") in got
@@ -494,7 +499,7 @@ def test_known_network_matching_on_a_tiny_workspace(store):
     assert ("text (exact)", "3", "p1", "What is the end of people like Jiayang Fan ?") in got
     assert ("text (exact)", "3", "p2", "Jiayang Fan: chess pieces or abandoned sons?") in got  # case, punctuation, hashtag ignored
     assert ("domain", "3", "p4", "bild.pics") in got                                           # a subdomain of a listed domain
-    assert ("url", "100012345", "p5", "https://www.petice[.]com/poadavek_aby_vlada_fiala_kladla_na_prvni_misto_zajmy_svych_oban") in got
+    assert ("url", "100012345", "p5", "https://" + PETITION.replace("petice.com", "petice[.]com")) in got
     near = found[(found["match"] == "text (near-duplicate)") & (found.post_id == "p3")]
     assert len(near) == 1 and 0.6 <= near.similarity.iloc[0] < 1  # the evidence comes with its similarity
     assert not found[found.account_id == "3"]["match"].isin(["handle", "previous handle", "account id"]).any()

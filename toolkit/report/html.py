@@ -358,7 +358,8 @@ def report_context(store: Store, summary: dict, *, indicators: pd.DataFrame | No
     exec_summary = {
         "messages": clusters["campaign_clusters"], "campaign_posts": int(counts.get("campaign_posts", 0)),
         "posts": int(counts.get("posts", 0)), "accounts": int(counts.get("accounts", 0)),
-        "flagged": int(counts.get("flagged_accounts", flagged_total)), "new": new_total, "hijacked": hijacked_total, "creation_unknown": unknown_total,
+        "flagged": int(counts.get("flagged_accounts", flagged_total)), "new": new_total, "hijacked": hijacked_total,
+        "creation_unknown": unknown_total,
         "by_language": counts.get("campaign_posts_by_language") or {},
         "by_platform": counts.get("campaign_posts_by_platform") or {},
         "first_sign": summary.get("first_sign"), "first_post": summary.get("first_post"),
