@@ -516,3 +516,10 @@ def test_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_network_picture_is_the_same_every_time(sample):
+    from toolkit.report.figures import data_uri, network_figure
+
+    pictures = [data_uri(network_figure(sample["store"], max_nodes=150)[0]) for _ in range(2)]
+    assert pictures[0] == pictures[1]  # same data, same file: the report is reproducible

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import io
 import logging
+import random
 import numpy as np
 import pandas as pd
 
@@ -204,8 +205,12 @@ def network_figure(store: Store, *, max_nodes: int = 500, figsize: tuple = (9, 9
         store.unregister("_fig_nodes")
     graph = ig.Graph(n=len(nodes), edges=list(zip(edges.a, edges.b)))
     graph.es["weight"] = edges.weight.astype(float).tolist()
-    start = graph.layout_circle()  # a fixed start: the same data always gives the same picture
-    layout = np.array(graph.layout_fruchterman_reingold(seed=start.coords, weights="weight", niter=500).coords)
+    start = graph.layout_circle()  # a fixed start and a seeded generator: the same data always gives the same picture
+    ig.set_random_number_generator(random.Random(0))
+    try:
+        layout = np.array(graph.layout_fruchterman_reingold(seed=start.coords, weights="weight", niter=500).coords)
+    finally:
+        ig.set_random_number_generator(random)  # igraph's default: Python's random module
     if len(edges):
         segments = np.stack([layout[edges.a.to_numpy()], layout[edges.b.to_numpy()]], axis=1)
         widths = 0.2 + 1.5 * np.log1p(edges.weight.to_numpy()) / np.log1p(max(edges.weight.max(), 1))
