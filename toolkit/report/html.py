@@ -93,6 +93,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
+def _as_list(value: Any) -> list:
+    """A list from a list-like cell; missing (None, NA, NaN): empty."""
+    return [] if _missing(value) else list(value)
+
+
+def _as_dict(value: Any) -> dict:
+    """A dict from a map cell; missing: empty."""
+    return {} if _missing(value) else dict(value)
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows as dicts of plain values (the template shows None as a dash)."""
     return [{k: _plain(v) for k, v in row.items()} for row in frame.to_dict("records")]
@@ -141,13 +155,13 @@ def _accounts_section(store: Store, summary: dict, pseud: Pseudonymiser | None, 
     hijacked = hijacked.head(top)
     for column in ("dormant_from", "reactivated_at"):
         hijacked[column] = hijacked[column].map(_day)
-    hijacked["previous_handles"] = hijacked.previous_handles.map(lambda v: list(v) if v is not None else [])
-    hijacked["previous_names"] = hijacked.previous_names.map(lambda v: list(v) if v is not None else [])
+    hijacked["previous_handles"] = hijacked.previous_handles.map(_as_list)
+    hijacked["previous_names"] = hijacked.previous_names.map(_as_list)
     top_accounts = store.df(f"""
         SELECT s.platform, s.account_id, s.handle, s.score, s.coordination, s.inauthenticity::DOUBLE AS inauthenticity,
                s.campaign_posts, s.reasons FROM account_scores s WHERE s.flagged
         ORDER BY s.score DESC, s.campaign_posts DESC, s.platform, s.account_id LIMIT {int(top)}""")
-    top_accounts["reasons"] = top_accounts.reasons.map(lambda v: list(v) if v is not None else [])
+    top_accounts["reasons"] = top_accounts.reasons.map(_as_list)
     if pseud is not None:
         hidden = [not pseud.kept(p, a) for p, a in zip(hijacked.platform, hijacked.account_id)]
         hijacked = pseud.frame(hijacked, drop=("display_name",))
@@ -176,15 +190,15 @@ def _clusters_section(store: Store, top: int) -> dict:
         WHERE l.linked AND a.cluster_id = b.cluster_id""") if store.has_table("cluster_links") else pd.DataFrame()
     rows = []
     for r in campaign.to_dict("records"):
-        texts = dict(r["text_by_language"]) if r["text_by_language"] is not None else {}
-        languages = [lang for lang in (list(r["languages"]) if r["languages"] is not None else []) if lang in texts]
+        texts = _as_dict(r["text_by_language"])
+        languages = [lang for lang in _as_list(r["languages"]) if lang in texts]
         link_reasons = []
         if len(links):
             for lr in links[links.cluster_id == r["cluster_id"]].to_dict("records"):
                 for reason in list(lr["reasons"]):
                     link_reasons.append(f"{lr['lang_a']} ↔ {lr['lang_b']}: {reason}")
         rows.append({**{k: r[k] for k in ("cluster_id", "n_posts", "n_accounts", "n_targets", "n_text_clusters", "reason")},
-                     "platforms": list(r["platforms"]) if r["platforms"] is not None else [],
+                     "platforms": _as_list(r["platforms"]),
                      "first_at": _iso(r["first_at"]), "last_at": _iso(r["last_at"]),
                      "languages": languages, "texts": [(lang, texts[lang]) for lang in languages],
                      "link_reasons": sorted(set(link_reasons))[:6]})
@@ -194,7 +208,7 @@ def _clusters_section(store: Store, top: int) -> dict:
         WHERE NOT j.campaign ORDER BY s.n_posts DESC, s.cluster_id LIMIT 5""")
     others = []
     for r in authentic.to_dict("records"):
-        texts = dict(r["text_by_language"]) if r["text_by_language"] is not None else {}
+        texts = _as_dict(r["text_by_language"])
         first = next(iter(texts.items()), (None, ""))
         others.append({"cluster_id": r["cluster_id"], "n_posts": r["n_posts"], "n_accounts": r["n_accounts"],
                        "lang": first[0], "text": first[1], "reason": r["reason"]})
@@ -235,7 +249,7 @@ def _provenance_section(store: Store) -> dict:
     from ..load import reconciliation
 
     table = reconciliation(store)
-    table["notes"] = table.notes.map(lambda v: list(v) if v is not None else [])
+    table["notes"] = table.notes.map(_as_list)
     sources = store.df("SELECT source_id, sha256, load_seconds, toolkit_version FROM sources")
     table = table.merge(sources, on="source_id", how="left")
     rejects = store.df("""SELECT s.path, r.reason, count(*) AS rows FROM rejects r JOIN sources s USING (source_id)
@@ -253,7 +267,7 @@ def _narratives_section(narr: dict, top: int) -> dict:
     claims_rows = []
     for r in claims.to_dict("records"):
         claims_rows.append({"cluster_id": r["cluster_id"], "n_posts": r["n_posts"],
-                            "languages": list(r["languages"]) if r["languages"] is not None else [],
+                            "languages": _as_list(r["languages"]),
                             "templates": r["templates"][:3],
                             "terms": [f"{t['term']} ({100 * t['share']:.0f}%)" for t in r["distinctive_terms"]]})
     persons = narr["persons"]

@@ -129,7 +129,7 @@ def claims(store: Store, *, top_terms: int = 8, min_term_share: float = 0.3) -> 
                  WHERE tc.cluster_id = s.cluster_id) AS templates
         FROM cluster_summary s WHERE s.cluster_id IN (SELECT cluster_id FROM _narr_posts)
         ORDER BY s.n_posts DESC, s.cluster_id""")
-    base["text_by_language"] = base.text_by_language.map(lambda m: dict(m) if m is not None else {})
+    base["text_by_language"] = base.text_by_language.map(lambda m: {} if m is None or m is pd.NA else dict(m))
     base["templates"] = base.templates.map(_as_list)
     out = base.merge(terms, on="cluster_id", how="left")
     out["distinctive_terms"] = out.distinctive_terms.map(_as_list)
