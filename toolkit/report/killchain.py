@@ -142,6 +142,11 @@ def _campaign_sql() -> str:
               JOIN cluster_judgement j USING (cluster_id) WHERE j.campaign"""
 
 
+def _yes(value) -> bool:
+    """Truth of a cell that may be missing (pandas NA, None, NaN count as no)."""
+    return False if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)) else bool(value)
+
+
 def killchain_indicators(store: Store, *, summary: dict | None = None, matches: pd.DataFrame | None = None,
                          pseudonymiser=None, x_domain: str = "twitter.com", max_text_chars: int = 500) -> pd.DataFrame:
     """The workspace's evidence as kill-chain indicator rows (see the module docstring).
@@ -193,9 +198,9 @@ def killchain_indicators(store: Store, *, summary: dict | None = None, matches: 
             rows.append(killchain_row(code, url, note))
     for r in accounts[accounts.hijacked].itertuples(index=False):
         url = account_indicator(r.platform, r.account_id, r.handle)
-        switches = [f"language {r.lang_before} → {r.lang_after}" if r.lang_before != r.lang_after and r.lang_before and
-                    r.lang_after else None, "other vocabulary" if r.topic_switch else None,
-                    "renamed" if r.renamed else None, "bio changed" if r.bio_changed else None]
+        switches = [f"language {r.lang_before} → {r.lang_after}" if _yes(r.lang_before != r.lang_after) and _yes(r.lang_before)
+                    and _yes(r.lang_after) else None, "other vocabulary" if _yes(r.topic_switch) else None,
+                    "renamed" if _yes(r.renamed) else None, "bio changed" if _yes(r.bio_changed) else None]
         note = (f"silent for {r.silent_years:g} years (last post {r.dormant_from}), revived {r.revived}: "
                 + ", ".join(x for x in switches if x))
         rows.append(killchain_row("0.9.9", url, note))
