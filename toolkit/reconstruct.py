@@ -255,6 +255,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--db", help="workspace; with INPUTs they are loaded into it (default: OUT/campaign.duckdb)")
     p.add_argument("--out", required=True, help="output folder (created; files of an earlier run are replaced)")
     p.add_argument("--memory-limit", help="cap the engine's memory, e.g. 4GB (default: 80%% of RAM)")
+    p.add_argument("--pseudonymise", choices=["unflagged", "all"],
+                   help="for publication: replace ids and handles of unflagged (or all) accounts by salted hashes in every file")
+    p.add_argument("--salt", help="salt of the pseudonyms (keep it secret; default: a random one per run)")
+    p.add_argument("--known-networks", nargs="+", metavar="CSV",
+                   help="more published indicator lists (Meta's CSV format) to match against, besides the bundled ones")
     p.add_argument("--targets", help="CSV of target accounts: platform, account_id, handle, name, party, province")
     p.add_argument("--similarity-threshold", type=float, default=ClusterParams().near.similarity_threshold,
                    help="near-duplicate Jaccard threshold, 0-1 (default %(default)s)")
@@ -298,9 +303,11 @@ def run_reconstruct(args) -> int:
         counter = iter(range(1, len(STEPS) + 1))
         summary = reconstruct(store, targets=targets, params=params,
                               on_step=lambda name: echo(f"[{next(counter)}/{len(STEPS)}] {name}"))
-        for path in write_outputs(store, summary, out):
+        for path in write_outputs(store, summary, out, pseudonymise=getattr(args, "pseudonymise", None),
+                                  salt=getattr(args, "salt", None), indicator_files=getattr(args, "known_networks", None)):
             print(path)
     counts = summary["counts"]
     echo(f"flagged {counts['flagged_accounts']:,} of {counts['accounts']:,} accounts; {counts['campaign_clusters']:,} campaign "
          f"clusters ({counts['campaign_posts']:,} posts); first sign {summary['first_sign']}, peak day {summary['peak_day']}")
+    echo(f"report: {(out / 'report.html').resolve()}")
     return 0
