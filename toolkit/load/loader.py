@@ -400,7 +400,9 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
     columns = column_names("posts")
     select = ", ".join(f"{sid}" if c == "source_id" else f"n.{c}" for c in columns)
     anti = "" if workspace_empty else "ANTI JOIN posts p ON p.platform = n.platform AND p.post_id = n.post_id"
-    store.execute(f"INSERT INTO posts ({', '.join(columns)}) SELECT {select} FROM _new_posts n {anti}")
+    # file order, so that the same files always give the same table (regrouping shuffles rows)
+    order = "ORDER BY n.source_row" if distinct < staged or not workspace_empty else ""
+    store.execute(f"INSERT INTO posts ({', '.join(columns)}) SELECT {select} FROM _new_posts n {anti} {order}")
     naive = store.scalar("SELECT count(*) FROM _new_posts WHERE naive_time")
     if naive and not fmt.naive_times_are_utc:
         result.notes.append(f"creation time without a UTC offset in {naive:,} post(s): taken as UTC")
