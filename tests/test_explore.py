@@ -181,3 +181,28 @@ def test_rescore_with_a_wider_window_flags_at_least_as_many(store):
     assert wide["campaign_clusters"] >= narrow["campaign_clusters"]
     assert isinstance(wide["flagged_accounts"], pd.DataFrame)
     scratch.close()
+
+
+def test_a_user_workspace_already_reconstructed_opens_as_it_is(tmp_path):
+    import shutil
+
+    from toolkit.explore.workspace import _given_targets
+    from toolkit.store import Store
+
+    path = tmp_path / "mine.duckdb"
+    shutil.copyfile(sample_workspace(), path)
+    with Store(path) as mine:
+        before = mine.df("SELECT * FROM runs ORDER BY step")
+        assert len(_given_targets(mine)) == mine.scalar("SELECT count(*) FROM targets"), "the sample's targets came from mps.csv"
+    store = open_workspace(path)
+    assert store.path == str(path) and campaign_summary(store)["peak_day"]
+    assert store.df("SELECT * FROM runs ORDER BY step").equals(before), "nothing was run again"
+    store.close()
+
+
+def test_a_user_workspace_without_posts_is_refused(tmp_path):
+    from toolkit.store import Store
+
+    Store(tmp_path / "empty.duckdb").close()
+    with pytest.raises(WorkspaceError, match="no posts"):
+        open_workspace(tmp_path / "empty.duckdb")

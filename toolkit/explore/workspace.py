@@ -133,8 +133,9 @@ def open_workspace(workspace: str | Path | None = None, *, targets: str | Path |
             removed when the store is garbage-collected or Python exits); else the path of the
             user's ``.duckdb`` workspace (``cib load FILE... --db PATH``).
         targets: a targets CSV (``platform, account_id, handle, name, party, province``) used
-            when the workspace has to be reconstructed; None: the sample's list for the sample,
-            inferred from replies for a user's workspace.
+            when the workspace has to be reconstructed; None: the sample's list for the sample; for a
+            user's workspace, the list an earlier ``cib reconstruct --targets`` stored in it, else
+            targets inferred from replies.
         reconstruct_if_needed: run :func:`toolkit.reconstruct.reconstruct` on a user's workspace
             that has not been reconstructed yet (it writes its derived tables into the file).
 
@@ -163,8 +164,16 @@ def open_workspace(workspace: str | Path | None = None, *, targets: str | Path |
         raise WorkspaceError(f"{path}: the workspace has no posts; load exports first with cib load FILE... --db {path}")
     if reconstruct_if_needed and not all(store.has_table(t) for t in RECONSTRUCTED_TABLES + (SUMMARY_TABLE,)):
         log.info("%s: reconstructing (clusters, accounts, scores, network, timeline)", path)
-        _reconstruct_into(store, read_targets(targets) if targets else None)
+        _reconstruct_into(store, read_targets(targets) if targets else _given_targets(store))
     return store
+
+
+def _given_targets(store: Store) -> pd.DataFrame | None:
+    """The targets an earlier run read from a file (``cib reconstruct --targets``), to keep them; None: infer."""
+    if not store.has_table("targets"):
+        return None
+    given = store.df("SELECT platform, account_id, handle, name, party, province FROM targets WHERE source = 'file'")
+    return given if len(given) else None
 
 
 def campaign_summary(store: Store) -> dict:
