@@ -95,13 +95,14 @@ def _empty(value: Any) -> bool:
 
 
 def _monthly_figure(posts: pd.DataFrame):
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     frame = posts.assign(month=pd.to_datetime(posts["created_at"], utc=True).dt.tz_localize(None).dt.to_period("M"),
                          lang=posts["lang"].fillna("und"))
     table = frame.pivot_table(index="month", columns="lang", values="post_id", aggfunc="count", fill_value=0)
     table = table.reindex(pd.period_range(table.index.min(), table.index.max(), freq="M"), fill_value=0)
-    fig, ax = plt.subplots(figsize=(9, 2.6))
+    fig = Figure(figsize=(9, 2.6))  # not registered with pyplot: shown only where asked
+    ax = fig.subplots()
     table.index = table.index.to_timestamp()
     bottom = None
     for lang in table.columns:

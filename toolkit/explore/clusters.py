@@ -99,14 +99,15 @@ def cluster_view(store: Store, cluster_id: int, *, max_posts: int = 15) -> dict[
 
 
 def _hourly_figure(store: Store, cluster_id: int):
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     counts = store.df("""SELECT date_trunc('hour', p.created_at) AS hour, c.lang, count(*) AS posts
                          FROM clusters c JOIN posts p USING (platform, post_id) WHERE c.cluster_id = ?
                          GROUP BY ALL ORDER BY hour""", [cluster_id])
     table = counts.pivot_table(index="hour", columns="lang", values="posts", aggfunc="sum", fill_value=0)
     table.index = pd.to_datetime(table.index, utc=True).tz_localize(None)
-    fig, ax = plt.subplots(figsize=(9, 2.6))
+    fig = Figure(figsize=(9, 2.6))  # not registered with pyplot: shown only where asked
+    ax = fig.subplots()
     bottom = None
     for lang in table.columns:
         ax.bar(table.index, table[lang], width=1 / 24, bottom=bottom, label=str(lang), align="edge")

@@ -81,7 +81,9 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, seed: int = 0, f
     import random
 
     import igraph as ig
-    import matplotlib.pyplot as plt
+    import matplotlib
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
 
     graph = network_graph(nodes, edges)
     ig.set_random_number_generator(random.Random(seed))
@@ -90,16 +92,15 @@ def network_figure(nodes: pd.DataFrame, edges: pd.DataFrame, *, seed: int = 0, f
                               columns=["x", "y"]) if len(nodes) else pd.DataFrame(columns=["x", "y"])
     finally:
         ig.set_random_number_generator(random)
-    from matplotlib.collections import LineCollection
-
-    fig, ax = plt.subplots(figsize=figsize)
+    fig = Figure(figsize=figsize)  # not registered with pyplot: shown only where asked
+    ax = fig.subplots()
     index = {node: i for i, node in enumerate(nodes["node"])}
     xy = coords[["x", "y"]].to_numpy()
     segments = [(xy[index[s]], xy[index[t]]) for s, t in zip(edges["source"], edges["target"])]
     ax.add_collection(LineCollection(segments, colors="#bbbbbb", linewidths=0.3, zorder=1))
     communities = nodes["community"].astype("category")
     top = communities.value_counts().index[:10]
-    palette = plt.get_cmap("tab10")
+    palette = matplotlib.colormaps["tab10"]
     colours = [palette(list(top).index(c)) if c in top else (0.7, 0.7, 0.7, 1) for c in communities]
     flagged = nodes["flagged"].to_numpy(dtype=bool)
     ax.scatter(coords.x, coords.y, s=12, c=colours, edgecolors=["black" if f else "none" for f in flagged],
