@@ -93,6 +93,16 @@ def test_unknown_exercise_and_missing_inputs():
     assert check("00.x_posts", 5).correct is None  # needs the workspace
 
 
+def test_an_exercise_that_does_not_apply_says_so():
+    from toolkit.metrics import Truth
+
+    early = CAMPAIGN_POSTS[CAMPAIGN_POSTS.created_at < "2023-08-20"]
+    truth = Truth(accounts=ACCOUNTS, posts=POSTS[POSTS.post_id.isin(early.post_id)].assign(
+        created_at=lambda f: pd.to_datetime(f.created_at, utc=True)), campaign=CAMPAIGN)
+    feedback = check("03.long_weekend_share", 0.3, truth=truth)
+    assert feedback.correct is None and "does not apply" in feedback.message
+
+
 def test_truth_for_parameters():
     assert truth_for(None) is not None
     assert truth_for("campaign.duckdb") is None

@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from .errors import ParameterError
+from .errors import CibError, ParameterError
 from .metrics import CAMPAIGN_POST_ROLE, CAMPAIGN_ROLES, TRAP_ROLES, Detection, Truth, load_truth, score_detection
 from .store import Store
 
@@ -474,7 +474,10 @@ def check(exercise_id: str, answer: Any, *, store: Store | None = None, truth: T
         what = " and ".join("ground truth (a simulated dataset)" if m == "truth" else "the workspace (store=...)"
                             for m in missing)
         return Feedback(exercise_id, None, f"This exercise is checked against {what}, which was not given.")
-    expected = exercise.expected(Context(truth=truth, store=store))
+    try:
+        expected = exercise.expected(Context(truth=truth, store=store))
+    except CibError as exc:  # e.g. a simulated campaign that does not span the long weekend
+        return Feedback(exercise_id, None, f"This exercise does not apply to this dataset: {exc}")
     if callable(expected):  # a judge of the answer (cluster and community questions)
         number = _as_int(answer)
         if number is None:
