@@ -141,7 +141,7 @@ def test_notebook_widget_renders_and_responds(jupyterlab, browser):
         wait.until(lambda d: d.find_elements(By.XPATH, run_all), "no 'Run All Cells' item")
         browser.find_element(By.XPATH, run_all).click()
         # the tuner's sliders render, with its first output table
-        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".widget-slider")) >= 3
+        wait.until(lambda d: _accept_kernel_dialog(d) or len(d.find_elements(By.CSS_SELECTOR, ".widget-slider")) >= 3
                    and "flagged accounts" in d.find_element(By.CSS_SELECTOR, ".jp-Notebook").text,
                    "the threshold tuner did not render")
         assert "flag ≥ 0.50" in browser.find_element(By.CSS_SELECTOR, ".jp-Notebook").text
