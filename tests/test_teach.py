@@ -196,3 +196,12 @@ def test_instructor_version_needs_a_solution():
         instructor_notebook(nb)
     with pytest.raises(ParameterError, match="another folder"):
         write_instructor_notebooks(REPO / "notebooks", REPO / "notebooks")
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import toolkit.teach
+
+    result = doctest.testmod(toolkit.teach, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted and not result.failed
