@@ -19,12 +19,10 @@ from .formats import Format, nonempty
 
 _OBJ = "json_extract_string(obj, '$.{}')"
 
-FACEBOOK_GRAPH = Format(
-    name="facebook_graph",
-    title="Facebook Graph API JSON (posts / comments)",
-    reader="lines",
-    records="posts",
-    posts_sql=f"""
+#: The Graph API objects of each line of ``_batch``: the posts/comments of ``data`` (or the line
+#: itself when it is one object) and two levels of replies below them, as the CTE ``objects``
+#: (source_row, obj, parent, root); parent and root are NULL for the top objects.
+_OBJECTS = """
         WITH top AS (
             SELECT b.source_row, j.value AS obj FROM _batch b, json_each(b.raw, '$.data') j
             UNION ALL
@@ -40,7 +38,14 @@ FACEBOOK_GRAPH = Format(
             SELECT source_row, obj, NULL::JSON AS parent, NULL::JSON AS root FROM top
             UNION ALL SELECT * FROM level1
             UNION ALL SELECT * FROM level2
-        )
+        )"""
+
+FACEBOOK_GRAPH = Format(
+    name="facebook_graph",
+    title="Facebook Graph API JSON (posts / comments)",
+    reader="lines",
+    records="posts",
+    posts_sql=f"""{_OBJECTS}
         SELECT source_row, CAST(obj AS VARCHAR) AS _raw,
             CASE WHEN json_type(obj) <> 'OBJECT' THEN 'not a Graph API object: a JSON ' || json_type(obj) END AS _problem,
             'facebook' AS platform,
@@ -57,18 +62,11 @@ FACEBOOK_GRAPH = Format(
             try_cast({_OBJ.format('comment_count')} AS BIGINT) AS reply_count
         FROM objects
     """,
-    accounts_sql="""
-        WITH top AS (
-            SELECT b.source_row, j.value AS obj FROM _batch b, json_each(b.raw, '$.data') j
-            UNION ALL
-            SELECT b.source_row, CAST(b.raw AS JSON) FROM _batch b
-            WHERE json_type(b.raw, '$.data') IS NULL AND json_extract_string(b.raw, '$.id') IS NOT NULL
-        ), level1 AS (SELECT t.source_row, c.value AS obj FROM top t, json_each(t.obj, '$.comments.data') c
-        ), level2 AS (SELECT l.source_row, c.value AS obj FROM level1 l, json_each(l.obj, '$.comments.data') c)
-        SELECT source_row, 'facebook' AS platform, json_extract_string(obj, '$.from.id') AS account_id,
-               json_extract_string(obj, '$.from.name') AS display_name
-        FROM (SELECT * FROM top UNION ALL SELECT * FROM level1 UNION ALL SELECT * FROM level2)
-        WHERE json_extract_string(obj, '$.from.id') IS NOT NULL
+    accounts_sql=f"""{_OBJECTS}
+        SELECT source_row, 'facebook' AS platform, {_OBJ.format('from.id')} AS account_id,
+               {_OBJ.format('from.name')} AS display_name
+        FROM objects
+        WHERE {_OBJ.format('from.id')} IS NOT NULL
     """,
     field_names={"post_id": "id", "account_id": "from.id", "created_at": "created_time"},
     accounts_are_records=True,
