@@ -12,20 +12,23 @@ from __future__ import annotations
 from ..schema import PLATFORM_X
 from .formats import Format, nonempty, split_list
 
-_USER_FIELDS = f"""
-        '{PLATFORM_X}' AS platform,
-        {nonempty('userid')} AS account_id,
-        {nonempty('user_screen_name')} AS handle,
-        {nonempty('user_display_name')} AS display_name,
-        {nonempty('account_creation_date')} AS created_at_text,
-        {nonempty('user_profile_description')} AS description,
-        {nonempty('user_reported_location')} AS location,
-        {nonempty('account_language')} AS lang,
-        try_cast(follower_count AS BIGINT) AS followers,
-        try_cast(following_count AS BIGINT) AS following"""
+#: The user columns of both files (the tweets file repeats them on every tweet), by the
+#: account field each fills; counts are whole numbers.
+_USER_COLUMNS = {
+    "account_id": "userid", "handle": "user_screen_name", "display_name": "user_display_name",
+    "created_at_text": "account_creation_date", "description": "user_profile_description",
+    "location": "user_reported_location", "lang": "account_language",
+}
+_USER_COUNTS = {"followers": "follower_count", "following": "following_count"}
+
+_ACCOUNTS_SQL = "SELECT source_row, " + ", ".join(
+    [f"'{PLATFORM_X}' AS platform"]
+    + [f"{nonempty(column)} AS {field}" for field, column in _USER_COLUMNS.items()]
+    + [f"try_cast({column} AS BIGINT) AS {field}" for field, column in _USER_COUNTS.items()]
+) + " FROM _batch"
 
 IO_TWEETS_COLUMNS = ("tweetid", "userid", "tweet_time", "tweet_text")
-IO_USERS_COLUMNS = ("userid", "user_screen_name", "account_creation_date")
+IO_USERS_COLUMNS = tuple(_USER_COLUMNS[f] for f in ("account_id", "handle", "created_at_text"))
 
 IO_ARCHIVE_TWEETS = Format(
     name="x_io_archive_tweets",
@@ -55,7 +58,7 @@ IO_ARCHIVE_TWEETS = Format(
             try_cast(quote_count AS BIGINT) AS quote_count
         FROM _batch
     """,
-    accounts_sql=f"SELECT source_row, {_USER_FIELDS} FROM _batch",
+    accounts_sql=_ACCOUNTS_SQL,
     field_names={"post_id": "tweetid", "account_id": "userid", "created_at": "tweet_time"},
     naive_times_are_utc=True,
     required_columns=IO_TWEETS_COLUMNS,
@@ -66,8 +69,8 @@ IO_ARCHIVE_USERS = Format(
     title="X information-operations archive, users CSV",
     reader="csv",
     records="accounts",
-    accounts_sql=f"SELECT source_row, {_USER_FIELDS} FROM _batch",
-    field_names={"account_id": "userid", "created_at": "account_creation_date"},
+    accounts_sql=_ACCOUNTS_SQL,
+    field_names={"account_id": _USER_COLUMNS["account_id"], "created_at": _USER_COLUMNS["created_at_text"]},
     naive_times_are_utc=True,
     required_columns=IO_USERS_COLUMNS,
 )
