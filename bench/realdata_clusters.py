@@ -21,10 +21,9 @@ import pandas as pd
 from toolkit import __version__
 from toolkit.clusters import find_clusters
 from toolkit.clusters.crosslang import link_texts
-from toolkit.evaluation import labelled_cluster_scores, translation_group_recovery
+from toolkit.evaluation import labelled_cluster_scores, meta_headline_translations, translation_group_recovery
 from toolkit.load import load_files
 from toolkit.store import Store
-from toolkit.text.language import detect_languages
 
 HERE = Path(__file__).resolve().parent
 VIDEOS = ["Youtube01-Psy.csv", "Youtube02-KatyPerry.csv", "Youtube03-LMFAO.csv", "Youtube04-Eminem.csv", "Youtube05-Shakira.csv"]
@@ -44,12 +43,7 @@ def youtube(realdata: Path) -> list[dict]:
 
 
 def headlines(realdata: Path) -> dict:
-    rows = pd.read_csv(realdata / "meta_threat_indicators" / "Q2_2023_Spamouflage_China_based_CIB_updated.csv",
-                       dtype=str, keep_default_na=False)
-    heads = rows[rows.Procedure.str.startswith("6.1.3")].reset_index(drop=True)
-    texts = pd.DataFrame({"id": heads.index, "text": heads.Indicator,
-                          "lang": [c or "und" for c in detect_languages(heads.Indicator.tolist())],
-                          "group": heads.Note.where(heads.Note != "", heads.Indicator)})
+    texts = meta_headline_translations(realdata / "meta_threat_indicators" / "Q2_2023_Spamouflage_China_based_CIB_updated.csv")
     with Store(":memory:") as store:
         links = link_texts(store, texts[["id", "text", "lang"]])
     return {"headlines": int(len(texts)), **translation_group_recovery(texts, links)}

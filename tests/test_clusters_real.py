@@ -133,18 +133,10 @@ def test_youtube_template_spam_precision_and_recall():
 def test_multilingual_headlines_some_groups_recovered():
     """Meta's Spamouflage headlines: translations of one headline in up to a dozen languages. Without
     a translation model only shared names and numbers link them; the count is reported, not tuned."""
-    import pandas as pd
-
     from toolkit.clusters.crosslang import link_texts
-    from toolkit.evaluation import translation_group_recovery
-    from toolkit.text.language import detect_languages
+    from toolkit.evaluation import meta_headline_translations, translation_group_recovery
 
-    rows = pd.read_csv(realdata("meta_threat_indicators/Q2_2023_Spamouflage_China_based_CIB_updated.csv"),
-                       dtype=str, keep_default_na=False)
-    heads = rows[rows.Procedure.str.startswith("6.1.3")].reset_index(drop=True)
-    texts = pd.DataFrame({"id": heads.index, "text": heads.Indicator,
-                          "lang": [c or "und" for c in detect_languages(heads.Indicator.tolist())],
-                          "group": heads.Note.where(heads.Note != "", heads.Indicator)})
+    texts = meta_headline_translations(realdata("meta_threat_indicators/Q2_2023_Spamouflage_China_based_CIB_updated.csv"))
     with Store(":memory:") as store:
         links = link_texts(store, texts[["id", "text", "lang"]])
     result = translation_group_recovery(texts, links)

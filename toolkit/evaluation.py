@@ -3,15 +3,19 @@
 * :func:`labelled_cluster_scores`: precision / recall of "in a cluster copied by two or more
   accounts" against per-post labels (e.g. the YouTube Spam Collection's spam label);
 * :func:`translation_group_recovery`: how many groups of translations of one text (e.g. the
-  multilingual Spamouflage headlines of Meta's indicator files) cross-language linking joins.
+  multilingual Spamouflage headlines of Meta's indicator files) cross-language linking joins;
+* :func:`meta_headline_translations`: those headlines, grouped by their English translation.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 
 from .clusters.near import connected_groups
 from .store import Store
+from .text.language import detect_languages
 
 
 def labelled_cluster_scores(store: Store, labels: pd.DataFrame, *, min_accounts: int = 2) -> dict:
@@ -68,3 +72,22 @@ def translation_group_recovery(texts: pd.DataFrame, links: pd.DataFrame) -> dict
         full += int(largest.iloc[0] == len(g))
     return {"multilingual_groups": multilingual, "recovered": recovered, "fully_recovered": full,
             "links": int(len(links)), "links_within_groups": int(within)}
+
+
+def meta_headline_translations(path: str | Path, *, procedure: str = "6.1.3") -> pd.DataFrame:
+    """Headlines of a Meta threat-indicator CSV, grouped by their English translation.
+
+    Args:
+        path: the indicator CSV (e.g. ``Q2_2023_Spamouflage_China_based_CIB_updated.csv``).
+        procedure: rows whose ``Procedure`` starts with this are headlines (6.1.3 in Q2 2023).
+
+    Returns:
+        DataFrame with id (0, 1, ... in file order), text (``Indicator``), lang (detected,
+        ``und`` if none) and group (``Note``, the English translation; the headline itself
+        where Note is empty): the ``texts`` of :func:`translation_group_recovery`.
+    """
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    heads = rows[rows.Procedure.str.startswith(procedure)].reset_index(drop=True)
+    return pd.DataFrame({"id": heads.index, "text": heads.Indicator,
+                         "lang": [c or "und" for c in detect_languages(heads.Indicator.tolist())],
+                         "group": heads.Note.where(heads.Note != "", heads.Indicator)})
