@@ -47,7 +47,7 @@ class ClusterParams:
     """Every parameter of the copy-paste chain, with its defaults (recorded in ``runs``).
 
     Attributes:
-        near: near-duplicate matching (similarity threshold, shingles, MinHash).
+        near: near-duplicate matching (similarity threshold, shingles, crowded-key guard).
         crosslang: cross-language linking (co-posting window, anchors).
         min_tokens: texts with fewer words are matched as exact copies only.
         max_chars: texts are matched on their first ``max_chars`` characters.

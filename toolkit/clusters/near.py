@@ -1,40 +1,51 @@
-"""Near-duplicate texts: MinHash / LSH inside the engine, verified by exact Jaccard similarity.
+"""Near-duplicate texts: an exact similarity join with prefix filtering, vectorised.
 
 Works on the distinct matching forms of ``post_text`` (copies collapse first), so the cost
-grows with the number of *different* texts. All steps are SQL:
+grows with the number of *different* texts. Steps (DuckDB for the tables, NumPy/Arrow for
+the arithmetic; never a Python loop over texts or pairs):
 
 1. shingles: the set of token n-grams of each text (``shingle_size`` tokens; tokens are
-   words, or character pairs for scripts written without spaces);
-2. a MinHash signature of ``num_perm`` values per text (``min(hash(shingle, i))``);
-3. LSH banding: ``bands`` bands of ``rows_per_band`` values, chosen so that a pair at the
-   similarity threshold becomes a candidate with probability ≥ ``target_recall``;
-4. candidates whose MinHash estimate is far below the threshold (by more than
-   :data:`ESTIMATE_MARGIN`, four standard errors at 64 values) are dropped; the rest
-   are verified by their exact Jaccard similarity of shingle sets, and the pairs at or above
+   words, or character pairs for scripts written without spaces), as integer ids;
+2. a global order of shingles, rarest first, and each text's set sorted in that order;
+3. candidates: two texts of Jaccard similarity ≥ t share at least ``o = ceil(t·|x|)``
+   shingles, so the first ``|x| - o + 2`` shingles of each (its *prefix*) contain the two
+   rarest shingles they share [#prefix]_. Every text emits each pair of shingles of its
+   prefix as a key; texts sharing a key are candidates. No pair at or above the threshold
+   can be missed, and keys made of two rare shingles are shared by few texts;
+4. verification: the exact Jaccard similarity of the two shingle sets; pairs at or above
    ``similarity_threshold`` are the evidence (with their similarity);
 5. texts are grouped around leaders (:func:`leader_groups`): the most posted text leads, every
    member has a verified pair with its leader or (a text left alone) with a member — groups are
    never chained into one another.
 
-Caveats: a lightly edited copy that falls below the threshold against the leader (but not
-against another copy) starts a group of its own; cross-language and co-posting links can
-join such groups later. Every link is a verified pair, reported in ``text_pairs``. Very large LSH buckets (more than
-``max_bucket`` texts sharing one band value) are linked as a star to their first text, and
-verified like any pair.
+Caveats: a key shared by more than ``max_bucket`` texts (a pair of shingles common to many
+different texts) links them as a star to its first text rather than all pairs, so recall is
+exact except inside such crowds. A lightly edited copy that falls below the threshold against
+the leader (but not against another copy) starts a group of its own; cross-language and
+co-posting links can join such groups later. Every link is a verified pair, reported in
+``text_pairs``.
+
+.. [#prefix] The prefix-filtering principle of S. Chaudhuri, V. Ganti, R. Kaushik, "A primitive
+   operator for similarity joins in data cleaning", ICDE 2006, with prefixes extended by one
+   so that candidates share two shingles instead of one; see also C. Xiao et al., "Efficient
+   similarity joins for near duplicate detection", WWW 2008.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ParameterError
 from ..store import Store
 
-#: Candidates whose MinHash estimate is below threshold - ESTIMATE_MARGIN skip exact verification.
-ESTIMATE_MARGIN = 0.25
+#: Candidate pairs verified at a time (bounds the memory of verification).
+VERIFY_CHUNK_PAIRS = 1_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,15 +55,12 @@ class NearDuplicateParams:
     Attributes:
         similarity_threshold: minimum Jaccard similarity of two texts' shingle sets (0–1).
         shingle_size: tokens per shingle (1 = sets of words: robust to word swaps; 2–3 = order matters).
-        num_perm: MinHash values per text.
-        target_recall: probability that a pair exactly at the threshold is compared.
-        max_bucket: LSH buckets larger than this are linked as a star instead of all pairs.
+        max_bucket: a prefix key shared by more texts than this links them as a star to its first
+            text instead of all pairs (guards against texts made only of very common words).
     """
 
     similarity_threshold: float = 0.6
     shingle_size: int = 1
-    num_perm: int = 64
-    target_recall: float = 0.99
     max_bucket: int = 200
 
     def __post_init__(self):
@@ -60,28 +68,13 @@ class NearDuplicateParams:
             raise ParameterError(f"similarity_threshold={self.similarity_threshold}: must be in (0, 1], e.g. 0.6")
         if not 1 <= self.shingle_size <= 5:
             raise ParameterError(f"shingle_size={self.shingle_size}: must be 1 to 5 tokens")
-        if not 8 <= self.num_perm <= 512:
-            raise ParameterError(f"num_perm={self.num_perm}: must be 8 to 512")
-        if not 0.5 <= self.target_recall < 1:
-            raise ParameterError(f"target_recall={self.target_recall}: must be in [0.5, 1)")
         if self.max_bucket < 2:
             raise ParameterError(f"max_bucket={self.max_bucket}: must be at least 2")
 
-    @property
-    def banding(self) -> tuple[int, int]:
-        """(bands, rows_per_band): the most selective banding whose candidate probability at the
-        threshold, ``1 - (1 - t^r)^b``, reaches ``target_recall`` with ``b * r <= num_perm``."""
-        t = self.similarity_threshold
-        for rows in range(self.num_perm, 0, -1):
-            bands = self.num_perm // rows
-            if 1 - (1 - t ** rows) ** bands >= self.target_recall:
-                return bands, rows
-        return self.num_perm, 1
-
-    def candidate_probability(self, similarity: float) -> float:
-        """Probability that a pair of this Jaccard similarity is compared at all."""
-        bands, rows = self.banding
-        return 1 - (1 - similarity ** rows) ** bands
+    def prefix_length(self, n_shingles: int) -> int:
+        """Shingles of a text of ``n_shingles`` distinct shingles that take part in its keys."""
+        needed = math.ceil(self.similarity_threshold * n_shingles - 1e-9)
+        return min(n_shingles - needed + 2, n_shingles)
 
 
 def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplicateParams()) -> dict:
@@ -94,77 +87,184 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
         around a leader (``rep_tid`` = ``group_id``, the group's most posted text).
 
     Returns:
-        Counts: texts, candidate pairs, verified pairs, groups; and the banding used.
+        Counts: texts, prefix keys, candidate pairs, verified pairs, groups.
     """
-    bands, rows = params.banding
-    n = params.shingle_size
     store.execute("""
-        CREATE OR REPLACE TABLE match_texts AS
-        SELECT row_number() OVER (ORDER BY min(pid)) AS tid, norm_text, any_value(tokens) AS tokens, count(*) AS n_posts
-        FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text""")
-    grams = ("string_split(tokens, ' ')" if n == 1 else
-             f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]")
-    store.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _shingles AS
-        SELECT DISTINCT tid, hash(g) AS h
-        FROM (SELECT tid, unnest({grams}) AS g FROM (SELECT tid, tokens, string_split(tokens, ' ') AS toks FROM match_texts))""")
-    minima = ", ".join(f"min(hash(h, {i})) AS m{i}" for i in range(bands * rows))
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _signatures AS SELECT tid, count(*) AS n_shingles, {minima} FROM _shingles GROUP BY tid")
-    store.execute("CREATE OR REPLACE TEMP TABLE _sets AS SELECT tid, list(h) AS shingles FROM _shingles GROUP BY tid")
+        CREATE OR REPLACE TEMP TABLE _texts AS
+        SELECT row_number() OVER (ORDER BY first_pid) AS tid, norm_text, tokens, n_posts
+        FROM (SELECT norm_text, min(pid) AS first_pid, arg_min(tokens, pid) AS tokens, count(*) AS n_posts
+              FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)""")
+    sets = ShingleSets.from_tokens(_shingle_lists(store, params.shingle_size))
+    keys = sets.prefix_keys(params.similarity_threshold)
+    a, b = _key_pairs(keys, params.max_bucket)
+    a, b = sets.length_filter(a, b, params.similarity_threshold)
+    shared = sets.shared(a, b)
+    similarity = shared / (sets.size[a] + sets.size[b] - shared)
+    keep = similarity >= params.similarity_threshold - 1e-12
+    pairs = pd.DataFrame({"tid_a": a[keep] + 1, "tid_b": b[keep] + 1, "similarity": similarity[keep],
+                          "shared_shingles": shared[keep]})
+    store.register("_sizes", pd.DataFrame({"tid": np.arange(1, sets.n + 1), "n_shingles": sets.size}))
+    store.register("_pairs", pairs)
     store.execute("""CREATE OR REPLACE TABLE match_texts AS
-        SELECT m.tid, m.norm_text, s.n_shingles, m.n_posts FROM match_texts m JOIN _signatures s USING (tid) ORDER BY tid""")
-    band_keys = ", ".join("hash(" + ", ".join(f"m{b * rows + r}" for r in range(rows)) + ")" for b in range(bands))
-    store.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _buckets AS
-        SELECT band, key, list(tid ORDER BY tid) AS members
-        FROM (SELECT tid, unnest(range({bands})) AS band, unnest([{band_keys}]) AS key FROM _signatures)
-        GROUP BY band, key HAVING count(*) > 1""")
-    store.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _candidates AS
-        SELECT DISTINCT a, b FROM (
-            SELECT members[i] AS a, members[j] AS b
-            FROM (SELECT members, unnest(range(1, len(members) + 1)) AS i FROM _buckets WHERE len(members) <= {params.max_bucket}) x,
-                 LATERAL (SELECT unnest(range(i + 1, len(members) + 1)) AS j)
-            UNION ALL
-            SELECT members[1], unnest(members[2:]) FROM _buckets WHERE len(members) > {params.max_bucket}
-        )""")
-    agreeing = " + ".join(f"(x.m{i} = y.m{i})::INTEGER" for i in range(bands * rows))
-    store.execute(f"""
-        CREATE OR REPLACE TABLE text_pairs AS
-        WITH estimated AS (
-            SELECT c.a, c.b FROM _candidates c JOIN _signatures x ON x.tid = c.a JOIN _signatures y ON y.tid = c.b
-            WHERE ({agreeing}) >= {max(params.similarity_threshold - ESTIMATE_MARGIN, 0.0) * bands * rows}
-        ), shared AS (
-            SELECT c.a, c.b, len(list_intersect(sa.shingles, sb.shingles)) AS shared_shingles
-            FROM estimated c JOIN _sets sa ON sa.tid = c.a JOIN _sets sb ON sb.tid = c.b
-        )
-        SELECT s.a AS tid_a, s.b AS tid_b,
-               s.shared_shingles / (ta.n_shingles + tb.n_shingles - s.shared_shingles) AS similarity, s.shared_shingles
-        FROM shared s JOIN match_texts ta ON ta.tid = s.a JOIN match_texts tb ON tb.tid = s.b
-        WHERE s.shared_shingles / (ta.n_shingles + tb.n_shingles - s.shared_shingles) >= {params.similarity_threshold}
-        ORDER BY tid_a, tid_b""")
-    counts = {"texts": store.scalar("SELECT count(*) FROM match_texts"),
-              "candidate_pairs": store.scalar("SELECT count(*) FROM _candidates"),
-              "verified_pairs": store.scalar("SELECT count(*) FROM text_pairs")}
-    pairs = store.df("""SELECT p.tid_a, p.tid_b, p.similarity FROM text_pairs p""")
-    priority = store.df("SELECT tid FROM match_texts ORDER BY n_posts DESC, tid").tid.to_numpy()
+        SELECT t.tid, t.norm_text, s.n_shingles, t.n_posts FROM _texts t JOIN _sizes s USING (tid) ORDER BY tid""")
+    store.execute("CREATE OR REPLACE TABLE text_pairs AS SELECT * FROM _pairs ORDER BY tid_a, tid_b")
+    n_posts = store.df("SELECT n_posts FROM match_texts ORDER BY tid").n_posts.to_numpy()
+    priority = np.lexsort((np.arange(sets.n), -n_posts)) + 1
     groups = leader_groups(pairs.tid_a.to_numpy(), pairs.tid_b.to_numpy(), priority, pairs.similarity.to_numpy())
+    member, leader = groups.tid.to_numpy() - 1, groups.group_id.to_numpy() - 1
+    with np.errstate(invalid="ignore"):
+        common = sets.shared(member, leader)
+        groups["rep_tid"] = groups.group_id
+        groups["similarity_to_rep"] = common / (sets.size[member] + sets.size[leader] - common)
     store.register("_groups", groups)
-    # a member's similarity to its group's representative (exact, from the shingle sets)
-    store.execute("""
-        CREATE OR REPLACE TABLE text_groups AS
-        SELECT g.tid, g.group_id, g.group_id AS rep_tid,
-               CASE WHEN g.tid = g.group_id THEN 1.0 ELSE
-                    len(list_intersect(sm.shingles, sr.shingles)) / len(list_distinct(list_concat(sm.shingles, sr.shingles))) END
-                   AS similarity_to_rep
-        FROM _groups g JOIN _sets sm ON sm.tid = g.tid JOIN _sets sr ON sr.tid = g.group_id
-        ORDER BY g.tid""")
-    store.unregister("_groups")
-    for table in ("_shingles", "_sets", "_signatures", "_buckets", "_candidates"):
-        store.execute(f"DROP TABLE {table}")
-    counts["groups"] = int(groups.group_id.nunique()) if len(groups) else 0
-    counts["bands"], counts["rows_per_band"] = bands, rows
-    return counts
+    store.execute("CREATE OR REPLACE TABLE text_groups AS SELECT * FROM _groups ORDER BY tid")
+    for name in ("_sizes", "_pairs", "_groups"):
+        store.unregister(name)
+    store.execute("DROP TABLE _texts")
+    return {"texts": sets.n, "prefix_keys": len(keys[0]), "candidate_pairs": len(a), "verified_pairs": len(pairs),
+            "groups": int(groups.group_id.nunique()) if len(groups) else 0}
+
+
+def _shingle_lists(store: Store, n: int) -> pa.ListArray:
+    """Each text's shingles (strings, repeats included), in tid order."""
+    if n == 1:
+        tokens = store.con.sql("SELECT tokens FROM _texts ORDER BY tid").to_arrow_table().column(0).combine_chunks()
+        return pc.split_pattern(tokens, " ")
+    grams = f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]"
+    table = store.con.sql(f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM _texts) ORDER BY tid")
+    return table.to_arrow_table().column(0).combine_chunks()
+
+
+@dataclasses.dataclass
+class ShingleSets:
+    """Distinct shingles of n texts as integer ranks (0 = rarest shingle), each text's sorted.
+
+    Attributes:
+        rank: the ranks, text after text (int32); text i holds ``rank[start[i]:start[i + 1]]``.
+        start: n + 1 offsets into ``rank``.
+        size: distinct shingles per text.
+    """
+
+    rank: np.ndarray
+    start: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.start) - 1
+
+    @property
+    def size(self) -> np.ndarray:
+        return np.diff(self.start)
+
+    @classmethod
+    def from_tokens(cls, lists: pa.ListArray) -> "ShingleSets":
+        """From a list array of shingle strings (one list per text)."""
+        ids = pc.dictionary_encode(pc.list_flatten(lists)).indices.to_numpy()
+        lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        frequency = np.bincount(ids)
+        rank = np.empty(len(frequency), dtype=np.int64)
+        rank[np.argsort(frequency, kind="stable")] = np.arange(len(frequency))
+        text = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        key = _distinct_sorted((text << 32) | rank[ids])
+        start = np.searchsorted(key >> 32, np.arange(len(lengths) + 1))
+        return cls((key & 0xFFFFFFFF).astype(np.int32), start)
+
+    def prefix_keys(self, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """(key, text) for every pair of shingles in each text's prefix, plus (for texts so small
+        that a pair above the threshold may share a single shingle) each shingle on its own."""
+        size = self.size
+        needed = np.ceil(threshold * size - 1e-9).astype(np.int64)
+        prefix = np.minimum(size - needed + 2, size)
+        left, right = segment_pairs(self.start[:-1], prefix)
+        text = np.searchsorted(self.start, left, side="right") - 1
+        first, second = self.rank[left].astype(np.int64), self.rank[right].astype(np.int64)
+        small = np.flatnonzero(size * threshold <= 1 + 1e-9)
+        if len(small):
+            single = _ragged_positions(self.start[small], size[small])
+            text = np.concatenate([text, np.repeat(small, size[small])])
+            first = np.concatenate([first, self.rank[single].astype(np.int64)])
+            second = np.concatenate([second, self.rank[single].astype(np.int64)])
+        return first * (int(self.rank.max(initial=0)) + 1) + second, text
+
+    def length_filter(self, a: np.ndarray, b: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
+        """Drop candidate pairs whose sizes alone rule out the threshold (min/max < t)."""
+        sa, sb = self.size[a], self.size[b]
+        keep = np.minimum(sa, sb) >= threshold * np.maximum(sa, sb) - 1e-9
+        return a[keep], b[keep]
+
+    def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Number of shingles texts a[i] and b[i] have in common (exact), in chunks of pairs."""
+        out = np.zeros(len(a), dtype=np.int64)
+        for lo in range(0, len(a), VERIFY_CHUNK_PAIRS):
+            ca, cb = a[lo:lo + VERIFY_CHUNK_PAIRS], b[lo:lo + VERIFY_CHUNK_PAIRS]
+            pair = np.arange(len(ca), dtype=np.int64)
+            values = np.concatenate([
+                (np.repeat(pair, self.size[ca]) << 32) | self.rank[_ragged_positions(self.start[ca], self.size[ca])],
+                (np.repeat(pair, self.size[cb]) << 32) | self.rank[_ragged_positions(self.start[cb], self.size[cb])]])
+            values.sort()
+            repeated = values[1:][values[1:] == values[:-1]] >> 32
+            out[lo:lo + len(ca)] = np.bincount(repeated, minlength=len(ca))
+        return out
+
+
+def _key_pairs(keys: tuple[np.ndarray, np.ndarray], max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct pairs (a < b) of texts sharing a key; a key of more than ``max_bucket`` texts
+    pairs its first text with each other one."""
+    key, text = keys
+    if len(key) == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    text_bits = max(int(text.max()).bit_length(), 1)
+    # keys hashed to the bits left beside the text (a collision only adds a candidate, verified later)
+    mixed = (key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(text_bits + 1)
+    combined = np.sort((mixed.astype(np.int64) << text_bits) | text)
+    bucket = combined >> text_bits
+    member = combined & ((1 << text_bits) - 1)
+    starts = np.flatnonzero(np.concatenate([[True], bucket[1:] != bucket[:-1]]))
+    lengths = np.diff(np.append(starts, len(combined)))
+    small = (lengths > 1) & (lengths <= max_bucket)
+    left, right = segment_pairs(starts[small], lengths[small])
+    big = lengths > max_bucket
+    star = _ragged_positions(starts[big] + 1, lengths[big] - 1)
+    a = np.concatenate([member[left], np.repeat(member[starts[big]], lengths[big] - 1)])
+    b = np.concatenate([member[right], member[star]])
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    distinct = _distinct_sorted((lo << 32) | hi)
+    distinct = distinct[(distinct >> 32) != (distinct & 0xFFFFFFFF)]
+    return distinct >> 32, distinct & 0xFFFFFFFF
+
+
+def segment_pairs(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of positions (i < j) inside each segment [start, start + length) of a flat array."""
+    lengths = np.maximum(lengths, 0)
+    firsts = _ragged_positions(starts, np.maximum(lengths - 1, 0))  # i: all but the last of each segment
+    ends = np.repeat(starts + lengths, np.maximum(lengths - 1, 0))
+    seconds_per_first = ends - firsts - 1
+    seconds = _ragged_positions(firsts + 1, seconds_per_first)
+    return np.repeat(firsts, seconds_per_first), seconds
+
+
+def _ragged_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Concatenated ranges [start, start + length) for each segment (int64)."""
+    lengths = np.asarray(lengths, dtype=np.int64)
+    total = int(lengths.sum())
+    if total == 0:
+        return np.empty(0, dtype=np.int64)
+    offsets = np.cumsum(lengths) - lengths
+    return np.repeat(np.asarray(starts, dtype=np.int64) - offsets, lengths) + np.arange(total, dtype=np.int64)
+
+
+def _distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (np.sort then a neighbour comparison)."""
+    values = np.sort(values)
+    if len(values) == 0:
+        return values
+    return values[np.concatenate([[True], values[1:] != values[:-1]])]
+
+
+def _dense(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted distinct values, index of each value in them)."""
+    distinct = _distinct_sorted(values)
+    return distinct, np.searchsorted(distinct, values)
 
 
 def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray, similarity: np.ndarray | None = None) -> pd.DataFrame:
@@ -189,7 +289,7 @@ def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray, similarity
     empty = pd.DataFrame({"tid": pd.Series([], dtype="int64"), "group_id": pd.Series([], dtype="int64")})
     if len(a) == 0:
         return empty
-    nodes, index = np.unique(np.concatenate([a, b]), return_inverse=True)
+    nodes, index = _dense(np.concatenate([a, b]))
     ia, ib = index[: len(a)], index[len(a):]
     adjacency = coo_matrix((np.ones(2 * len(a), dtype=np.int8), (np.concatenate([ia, ib]), np.concatenate([ib, ia]))),
                            shape=(len(nodes), len(nodes))).tocsr()
@@ -209,8 +309,8 @@ def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray, similarity
         ends = np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([weight, weight])
         order = np.lexsort((-ends[2], ends[0]))
         source, target = ends[0][order], ends[1][order]
-        first = np.unique(source, return_index=True)
-        best = pd.Series(target[first[1]], index=first[0])
+        starts = np.flatnonzero(np.concatenate([[True], source[1:] != source[:-1]]))
+        best = pd.Series(target[starts], index=source[starts])
         for node in np.flatnonzero(lone):
             leader[node] = leader[best[node]]
         sizes = np.bincount(leader, minlength=len(nodes))
@@ -229,7 +329,7 @@ def connected_groups(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
 
     if len(a) == 0:
         return pd.DataFrame({"tid": pd.Series([], dtype="int64"), "group_id": pd.Series([], dtype="int64")})
-    nodes, index = np.unique(np.concatenate([a, b]), return_inverse=True)
+    nodes, index = _dense(np.concatenate([a, b]))
     ia, ib = index[: len(a)], index[len(a):]
     graph = coo_matrix((np.ones(len(a), dtype=np.int8), (ia, ib)), shape=(len(nodes), len(nodes)))
     _, labels = connected_components(graph, directed=False)

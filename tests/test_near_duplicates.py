@@ -1,0 +1,69 @@
+"""The near-duplicate join against brute force: every pair at or above the threshold, nothing else."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from toolkit.clusters.near import NearDuplicateParams, near_duplicate_texts, segment_pairs, shingle_jaccard
+from toolkit.store import Store
+
+WORDS = [f"w{i}" for i in range(12)]  # a small vocabulary: many texts overlap
+
+
+def _workspace(texts: list[str]) -> Store:
+    store = Store(":memory:")
+    store.register("_t", pd.DataFrame({"pid": range(1, len(texts) + 1), "norm_text": texts, "tokens": texts}))
+    store.execute("CREATE TABLE post_text AS SELECT pid, norm_text, tokens, 'ok' AS status FROM _t")
+    store.unregister("_t")
+    return store
+
+
+def _brute_force(texts: list[str], threshold: float, shingle_size: int) -> dict:
+    distinct = list(dict.fromkeys(texts))  # tid order = first appearance
+    return {(i + 1, j + 1): shingle_jaccard(a, b, shingle_size)
+            for (i, a), (j, b) in itertools.combinations(enumerate(distinct), 2)
+            if shingle_jaccard(a, b, shingle_size) >= threshold - 1e-12}
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.lists(st.sampled_from(WORDS), min_size=1, max_size=9).map(" ".join), min_size=2, max_size=40),
+       threshold=st.sampled_from([0.3, 0.5, 0.6, 0.75, 0.8, 0.9, 1.0]), shingle_size=st.sampled_from([1, 2]))
+def test_pairs_equal_brute_force(texts, threshold, shingle_size):
+    with _workspace(texts) as store:
+        counts = near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=threshold, shingle_size=shingle_size,
+                                                                 max_bucket=10_000))
+        found = {(a, b): s for a, b, s in store.rows("SELECT tid_a, tid_b, similarity FROM text_pairs")}
+    truth = _brute_force(texts, threshold, shingle_size)
+    assert found.keys() == truth.keys()
+    assert all(found[k] == pytest.approx(truth[k]) for k in truth)
+    assert counts["verified_pairs"] == len(truth)
+
+
+def test_groups_have_a_leader_similar_to_each_member():
+    base = "the minister must resign now over the foreign interference scandal"
+    texts = [base] * 3 + [base + " today", base.replace("now", "immediately"), "completely different words about the weather here"]
+    with _workspace(texts) as store:
+        near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=0.8))
+        groups = store.df("SELECT * FROM text_groups ORDER BY tid")
+    assert groups.tid.tolist() == [1, 2, 3] and (groups.group_id == 1).all()  # three distinct texts, the most posted leads
+    assert groups.similarity_to_rep.iloc[0] == 1.0
+    assert groups.similarity_to_rep.iloc[1] == pytest.approx(shingle_jaccard(texts[0], texts[3]))
+
+
+def test_crowded_keys_are_linked_as_a_star():
+    """Texts made of the same common words: past max_bucket, each is paired with one text only."""
+    texts = [" ".join(["a", "b", "c", "d", f"x{i}"]) for i in range(30)]
+    with _workspace(texts) as store:
+        counts = near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=0.6, max_bucket=5))
+        pairs = store.rows("SELECT tid_a, tid_b FROM text_pairs")
+    assert counts["verified_pairs"] == 29 and all(a == 1 for a, _ in pairs)
+
+
+def test_segment_pairs_lists_every_pair_once():
+    left, right = segment_pairs(np.array([0, 5, 9]), np.array([3, 1, 2]))
+    assert list(zip(left, right)) == [(0, 1), (0, 2), (1, 2), (9, 10)]
