@@ -1,4 +1,4 @@
-"""Near-duplicate benchmark: the toolkit's MinHash/LSH next to datasketch and DuckDB's exact join.
+"""Near-duplicate benchmark: the toolkit's similarity join next to datasketch and DuckDB's exact join.
 
 For each size (``--posts``), on the same synthetic posts (:mod:`make_near_posts`: comments
 of 10-40 words, about 10% of them lightly edited copies posted by squads of 5-50 accounts,
@@ -9,7 +9,7 @@ subprocess:
 * ``normalise``: ``toolkit.text.normalize.normalise_posts(store)`` on that workspace;
 * ``near``: ``toolkit.clusters.near.near_duplicate_texts(store,
   NearDuplicateParams(similarity_threshold=0.8))``, with the time and rows of every SQL
-  statement it runs (``statements``) and the LSH bucket sizes;
+  statement it runs (``statements``) and the time of each vectorised step (``steps``);
 * ``export`` (not a competitor): the distinct matched texts with their tokens
   (``texts.parquet``: the toolkit's ``tid`` and the ``post_text.tokens`` of that text), the
   toolkit's pairs, and every matched post's normalised text, for the other measurements;
@@ -134,18 +134,10 @@ class _Profiler:
                 table = created.group(1)
                 entry["table"] = table
                 entry["rows"] = self.store.con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-                if table == "_buckets":
-                    entry.update(self._bucket_stats())
             self.statements.append(entry)
             print(f"  [{entry['seconds']:8.1f} s{entry.get('rows', ''):>14}] {entry['sql'][:80]}", file=sys.stderr, flush=True)
             return result
         return timed
-
-    def _bucket_stats(self) -> dict:
-        n_max, pairs, over = self.store.con.execute(
-            "SELECT max(len(members)), sum(len(members) * (len(members) - 1) // 2), "
-            "count(*) FILTER (WHERE len(members) > 200) FROM _buckets").fetchall()[0]
-        return {"largest_bucket": n_max, "bucket_pairs": int(pairs or 0), "buckets_over_200": over}
 
 
 def _time_udfs() -> dict:
@@ -230,18 +222,25 @@ def run_worker(kind: str, run_dir: Path, data_dir: Path, memory_limit: str | Non
 
 
 def _near(store, near, profiler: _Profiler) -> dict:
-    """``near_duplicate_texts`` at threshold 0.8, with its statements and its Python grouping timed."""
-    grouping = {"seconds": 0.0}
-    original = near.leader_groups
+    """``near_duplicate_texts`` at threshold 0.8, with its statements and its vectorised steps timed."""
+    steps: dict[str, float] = {}
 
-    def timed_groups(*args):
-        started = time.perf_counter()
-        out = original(*args)
-        grouping["seconds"] += time.perf_counter() - started
-        return out
-    near.leader_groups = timed_groups
+    def timed(name, function):
+        def run(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                steps[name] = round(steps.get(name, 0.0) + time.perf_counter() - started, 3)
+        return run
+    for name in ("_shingle_ids", "_key_pairs", "leader_groups"):
+        setattr(near, name, timed(name, getattr(near, name)))
+    for name in ("from_ids", "prefix_keys", "shared"):
+        original = getattr(near.ShingleSets, name)
+        wrapped = timed(name, original.__func__ if name == "from_ids" else original)
+        setattr(near.ShingleSets, name, classmethod(wrapped) if name == "from_ids" else wrapped)
     counts = near.near_duplicate_texts(store, near.NearDuplicateParams(similarity_threshold=THRESHOLD))
-    return {"counts": counts, "statements": profiler.statements, "leader_groups_seconds": round(grouping["seconds"], 3)}
+    return {"counts": counts, "statements": profiler.statements, "steps": steps}
 
 
 def _export(workspace: Path, run_dir: Path, limits: dict) -> dict:
@@ -659,8 +658,8 @@ def _print_statements(near: dict, top: int = 8) -> None:
     for entry in sorted(near.get("statements", []), key=lambda e: -e["seconds"])[:top]:
         rows = f"{entry['rows']:>12,} rows" if "rows" in entry else ("      FAILED     " if "error" in entry else " " * 17)
         print(f"    {entry['seconds']:>8.2f} s {rows}  {entry['sql']}")
-    if "leader_groups_seconds" in near:
-        print(f"    leader_groups (Python): {near['leader_groups_seconds']:.2f} s")
+    for name, seconds in near.get("steps", {}).items():
+        print(f"    {name}: {seconds:.2f} s")
 
 
 def run_size(report: dict, *, n_posts: int, args) -> dict:

@@ -38,7 +38,6 @@ import math
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ParameterError
@@ -94,7 +93,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
         SELECT row_number() OVER (ORDER BY first_pid) AS tid, norm_text, tokens, n_posts
         FROM (SELECT norm_text, min(pid) AS first_pid, arg_min(tokens, pid) AS tokens, count(*) AS n_posts
               FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)""")
-    sets = ShingleSets.from_tokens(_shingle_lists(store, params.shingle_size))
+    sets = ShingleSets.from_ids(*_shingle_ids(store, params.shingle_size))
     keys = sets.prefix_keys(params.similarity_threshold)
     a, b = _key_pairs(keys, params.max_bucket)
     a, b = sets.length_filter(a, b, params.similarity_threshold)
@@ -125,14 +124,18 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
             "groups": int(groups.group_id.nunique()) if len(groups) else 0}
 
 
-def _shingle_lists(store: Store, n: int) -> pa.ListArray:
-    """Each text's shingles (strings, repeats included), in tid order."""
+def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, lengths): each text's shingles as integer ids (repeats included), text after text in
+    tid order, and the number of shingles of each text."""
     if n == 1:
         tokens = store.con.sql("SELECT tokens FROM _texts ORDER BY tid").to_arrow_table().column(0).combine_chunks()
-        return pc.split_pattern(tokens, " ")
-    grams = f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]"
-    table = store.con.sql(f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM _texts) ORDER BY tid")
-    return table.to_arrow_table().column(0).combine_chunks()
+        lists = pc.split_pattern(tokens, " ")
+    else:
+        grams = f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]"
+        query = f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM _texts) ORDER BY tid"
+        lists = store.con.sql(query).to_arrow_table().column(0).combine_chunks()
+    ids = pc.dictionary_encode(pc.list_flatten(lists)).indices.to_numpy()
+    return ids, pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 @dataclasses.dataclass
@@ -142,25 +145,20 @@ class ShingleSets:
     Attributes:
         rank: the ranks, text after text (int32); text i holds ``rank[start[i]:start[i + 1]]``.
         start: n + 1 offsets into ``rank``.
+        n: number of texts.
         size: distinct shingles per text.
     """
 
     rank: np.ndarray
     start: np.ndarray
 
-    @property
-    def n(self) -> int:
-        return len(self.start) - 1
-
-    @property
-    def size(self) -> np.ndarray:
-        return np.diff(self.start)
+    def __post_init__(self):
+        self.n = len(self.start) - 1
+        self.size = np.diff(self.start)
 
     @classmethod
-    def from_tokens(cls, lists: pa.ListArray) -> "ShingleSets":
-        """From a list array of shingle strings (one list per text)."""
-        ids = pc.dictionary_encode(pc.list_flatten(lists)).indices.to_numpy()
-        lengths = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    def from_ids(cls, ids: np.ndarray, lengths: np.ndarray) -> "ShingleSets":
+        """From shingle ids (0..V-1, text after text) and the number of ids of each text."""
         frequency = np.bincount(ids)
         rank = np.empty(len(frequency), dtype=np.int64)
         rank[np.argsort(frequency, kind="stable")] = np.arange(len(frequency))
