@@ -26,7 +26,7 @@ BUDGET_SECONDS = 60
 KEY_OUTPUTS = {
     "00_start_here.ipynb": ["reconciles", "comments.csv", "rows_rejected"],
     "01_first_signs.ipynb": ["repeated messages on the targets' pages", "p_value", "<Figure"],
-    "02_copy_paste.ipynb": ["verified pairs", "campaign clusters", "chance_compared"],
+    "02_copy_paste.ipynb": ["verified pairs", "campaign clusters", "rarest words that form its keys"],
     "03_timeline.ipynb": ["campaign posts from", "offset", "long_weekend"],
     "04_accounts.ipynb": ["accounts flagged", "batch_id", "lang_before"],
     "05_network.ipynb": ["links between", "modularity", "community_id"],

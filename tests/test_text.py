@@ -67,6 +67,24 @@ def test_languages_detected_and_source_tag_kept(store, tmp_path):
     assert store.run_params("languages")["library"] == "lingua"
 
 
+def test_large_inputs_identify_among_the_languages_of_a_sample(monkeypatch):
+    from toolkit.text import language
+
+    english = [f"The minister {i} must answer for the scandal that everybody is talking about today" for i in range(40)]
+    french = [f"Le ministre {i} doit répondre du scandale dont tout le monde parle aujourd'hui" for i in range(40)]
+    german = ["Der Minister muss heute endlich auf den Skandal antworten, über den alle reden"]
+    texts = english + french + german
+    monkeypatch.setattr(language, "SAMPLE_TEXTS", 20)
+    codes, kept = language.detect_large(texts)
+    assert kept == ["en", "fr"]  # German: 1 text in 81, absent from the sample
+    assert codes[:40] == ["en"] * 40 and codes[40:80] == ["fr"] * 40
+    assert codes[80] in ("en", "fr")  # the documented cost: a language missing from the sample
+    assert language.detect_large(texts, languages="all")[0][80] == "de"
+    assert language.detect_large(texts, languages=["de", "en"])[1] == ["de", "en"]
+    with pytest.raises(ParameterError, match="xx"):
+        language.detect_large(texts, languages=["xx"])
+
+
 def test_parameters_are_validated(store):
     with pytest.raises(ParameterError, match="min_tokens=0"):
         normalise_posts(store, min_tokens=0)

@@ -52,6 +52,8 @@ class ClusterParams:
         min_tokens: texts with fewer words are matched as exact copies only.
         max_chars: texts are matched on their first ``max_chars`` characters.
         min_letters: shortest text (in letters) whose language is identified.
+        languages: candidate languages: ``"auto"`` (all; on large inputs those found in a sample),
+            ``"all"``, or ISO 639-1 codes (see :mod:`toolkit.text.language`).
         min_slot_share: share of texts that must vary a stretch for it to be a template slot.
     """
 
@@ -60,6 +62,7 @@ class ClusterParams:
     min_tokens: int = 4
     max_chars: int = 5_000
     min_letters: int = 12
+    languages: str | tuple[str, ...] = "auto"
     min_slot_share: float = 0.3
 
 
@@ -75,7 +78,7 @@ def find_clusters(store: Store, params: ClusterParams = ClusterParams(), *, prog
         Counts of each step: statuses, texts, pairs, clusters, links, ...
     """
     report = {"status": normalise_posts(store, min_tokens=params.min_tokens, max_chars=params.max_chars)}
-    identify_languages(store, min_letters=params.min_letters, progress=progress)
+    identify_languages(store, min_letters=params.min_letters, languages=params.languages, progress=progress)
     report["near"] = near_duplicate_texts(store, params.near)
     report["text_clusters"] = build_text_clusters(store)
     find_templates(store, min_slot_share=params.min_slot_share)

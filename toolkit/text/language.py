@@ -10,9 +10,17 @@ beside the detected one, and the column ``lang`` says which was used:
   undetermined; those count as missing);
 * ``lang`` = detected, else source, else ``und``; ``lang_method`` = ``detected`` / ``source`` / ``none``.
 
+Speed: lingua weighs every language it knows (about 1 ms per text on 2 cores). On more than
+:data:`SAMPLE_TEXTS` distinct texts, the languages are first identified on a sample of that
+many texts over all languages, and the rest of the texts are identified among the languages
+found in at least :data:`MIN_SAMPLE_SHARE` of the sample (about 7x faster with 8 languages). The
+languages kept are recorded with the run.
+
 Caveats: on very short or mixed-language texts any detector guesses; texts shorter than
 ``min_letters`` are not guessed at. A text mixing a French comment with an appended Chinese
-sentence is labelled by its dominant language.
+sentence is labelled by its dominant language. On large inputs, a language rarer than
+:data:`MIN_SAMPLE_SHARE` of the sample is labelled as the closest language kept (pass
+``languages="all"`` to weigh every language for every text).
 """
 
 from __future__ import annotations
@@ -27,13 +35,27 @@ from ..store import Store
 UNDETERMINED = ("und", "zxx", "qme", "qam", "qht", "qct", "art", "")
 #: Texts identified per call (bounds memory, drives the progress bar).
 CHUNK = 20_000
+#: Distinct texts identified over all languages to choose the languages of a large input.
+SAMPLE_TEXTS = 20_000
+#: Share of the sample a language needs to be kept for the other texts of a large input.
+MIN_SAMPLE_SHARE = 0.002
 
 
-def detector(accuracy: str = "low"):
-    """A lingua detector over all its languages (``accuracy``: ``"low"``, fast, or ``"high"``)."""
-    from lingua import LanguageDetectorBuilder
+def detector(accuracy: str = "low", languages: list[str] | None = None):
+    """A lingua detector (``accuracy``: ``"low"``, fast, or ``"high"``) over ``languages``
+    (ISO 639-1 codes; None: every language lingua knows)."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-    builder = LanguageDetectorBuilder.from_all_languages()
+    if languages is None:
+        builder = LanguageDetectorBuilder.from_all_languages()
+    else:
+        try:
+            codes = [IsoCode639_1.from_str(code) for code in languages]
+        except ValueError:
+            raise ParameterError(f"languages={languages!r}: expected ISO 639-1 codes such as 'en', 'fr', 'zh'") from None
+        builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes) if len(codes) > 1 else None
+        if builder is None:
+            raise ParameterError(f"languages={languages!r}: name at least two languages (or 'all')")
     if accuracy == "low":
         builder = builder.with_low_accuracy_mode()
     elif accuracy != "high":
@@ -41,9 +63,11 @@ def detector(accuracy: str = "low"):
     return builder.build()
 
 
-def detect_languages(texts: list[str], *, accuracy: str = "low", progress: bool | None = None) -> list[str | None]:
-    """ISO 639-1 codes of texts (None where lingua cannot tell), in order."""
-    found = detector(accuracy)
+def detect_languages(texts: list[str], *, accuracy: str = "low", languages: list[str] | None = None,
+                     progress: bool | None = None) -> list[str | None]:
+    """ISO 639-1 codes of texts (None where lingua cannot tell), in order; ``languages`` limits
+    the candidates (None: all)."""
+    found = detector(accuracy, languages)
     codes: list[str | None] = []
     for start in tqdm(range(0, len(texts), CHUNK), desc="languages", unit="chunk", disable=None if progress is None else not progress):
         for language in found.detect_languages_in_parallel_of(texts[start:start + CHUNK]):
@@ -51,7 +75,38 @@ def detect_languages(texts: list[str], *, accuracy: str = "low", progress: bool 
     return codes
 
 
-def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", progress: bool | None = None) -> pd.DataFrame:
+def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | list[str] = "auto",
+                 progress: bool | None = None) -> tuple[list[str | None], list[str] | None]:
+    """Languages of many texts: ``languages="auto"`` picks the candidates on a sample (see the
+    module docstring), ``"all"`` weighs every language, a list of ISO 639-1 codes fixes them.
+
+    Returns:
+        (codes in the order of ``texts``, the candidate languages used; None = all).
+    """
+    if isinstance(languages, str) and languages not in ("auto", "all"):
+        raise ParameterError(f"languages={languages!r}: expected 'auto', 'all' or a list of ISO 639-1 codes")
+    if languages == "all" or (languages == "auto" and len(texts) <= SAMPLE_TEXTS):
+        return detect_languages(texts, accuracy=accuracy, progress=progress), None
+    if languages != "auto":
+        return detect_languages(texts, accuracy=accuracy, languages=list(languages), progress=progress), list(languages)
+    step = len(texts) / SAMPLE_TEXTS
+    sampled = sorted({int(i * step) for i in range(SAMPLE_TEXTS)})  # evenly spread, deterministic
+    sample_codes = detect_languages([texts[i] for i in sampled], accuracy=accuracy, progress=False)
+    counts = pd.Series([c for c in sample_codes if c]).value_counts()
+    kept = sorted(counts[counts >= MIN_SAMPLE_SHARE * len(sampled)].index)
+    for extra in [*counts.index, "en", "fr"]:  # lingua needs two candidates: add the next most frequent
+        if len(kept) >= 2:
+            break
+        if extra not in kept:
+            kept = sorted([*kept, extra])
+    codes = detect_languages(texts, accuracy=accuracy, languages=kept, progress=progress)
+    for i, code in zip(sampled, sample_codes):  # the sample keeps its answer over all languages
+        codes[i] = code
+    return codes, kept
+
+
+def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", languages: str | list[str] = "auto",
+                       progress: bool | None = None) -> pd.DataFrame:
     """Add ``lang_source``, ``lang_detected``, ``lang`` and ``lang_method`` to ``post_text``.
 
     Each distinct text is identified once (copies share the answer).
@@ -60,6 +115,8 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         store: a workspace where :func:`toolkit.text.normalize.normalise_posts` has run.
         min_letters: texts with fewer letters are not identified (default 12).
         accuracy: lingua's mode, ``"low"`` (default; fast, good on sentences) or ``"high"``.
+        languages: ``"auto"`` (default: all languages, or on large inputs those found in a sample),
+            ``"all"``, or a list of ISO 639-1 codes.
         progress: progress bar (None: only on a terminal).
 
     Returns:
@@ -70,8 +127,9 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     if not store.has_table("post_text"):
         raise ParameterError("identify_languages needs post_text: run toolkit.text.normalize.normalise_posts(store) first")
     texts = store.df(f"""SELECT DISTINCT lang_text FROM post_text
-                         WHERE length(regexp_replace(lang_text, '[^\\pL]', '', 'g')) >= {int(min_letters)}""").lang_text.tolist()
-    codes = detect_languages(texts, accuracy=accuracy, progress=progress)
+                         WHERE length(regexp_replace(lang_text, '[^\\pL]', '', 'g')) >= {int(min_letters)}
+                         ORDER BY lang_text""").lang_text.tolist()
+    codes, candidates = detect_large(texts, accuracy=accuracy, languages=languages, progress=progress)
     store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": pd.Series(codes, dtype="object")}))
     undetermined = ", ".join(f"'{u}'" for u in UNDETERMINED)
     store.execute(f"""
@@ -88,5 +146,6 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         ORDER BY t.pid""")
     store.unregister("_detected")
     store.record_run("languages", {"library": "lingua", "accuracy": accuracy, "min_letters": min_letters,
+                                   "languages": languages, "candidates": candidates or "all",
                                    "rule": "detected, else the source's tag, else und"})
     return store.df("SELECT lang, lang_method, count(*) AS posts FROM post_text GROUP BY ALL ORDER BY posts DESC")
