@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from toolkit.clusters import near
 from toolkit.clusters.near import NearDuplicateParams, near_duplicate_texts, segment_pairs, shingle_jaccard
 from toolkit.store import Store
 
@@ -42,6 +43,21 @@ def test_pairs_equal_brute_force(texts, threshold, shingle_size):
     assert found.keys() == truth.keys()
     assert all(found[k] == pytest.approx(truth[k]) for k in truth)
     assert counts["verified_pairs"] == len(truth)
+
+
+def test_chunked_keys_and_verification_give_the_same_pairs(monkeypatch):
+    rng = np.random.default_rng(5)
+    texts = [" ".join(rng.choice(WORDS, size=rng.integers(3, 9))) for _ in range(80)]
+    results = []
+    for chunk in (None, 3):
+        if chunk:
+            monkeypatch.setattr(near, "KEY_CHUNK_TEXTS", chunk)
+            monkeypatch.setattr(near, "VERIFY_CHUNK_PAIRS", chunk)
+        with _workspace(texts) as store:
+            near.near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=0.5, max_bucket=10_000))
+            results.append(store.df("SELECT * FROM text_pairs"))
+    assert len(results[0]) > 50
+    pd.testing.assert_frame_equal(results[0], results[1])
 
 
 def test_groups_have_a_leader_similar_to_each_member():

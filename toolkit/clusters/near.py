@@ -43,6 +43,8 @@ import pyarrow.compute as pc
 from ..errors import ParameterError
 from ..store import Store
 
+#: Texts whose prefix keys are made at a time (bounds temporary memory).
+KEY_CHUNK_TEXTS = 500_000
 #: Candidate pairs verified at a time (bounds the memory of verification).
 VERIFY_CHUNK_PAIRS = 1_000_000
 
@@ -94,8 +96,8 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
         FROM (SELECT norm_text, min(pid) AS first_pid, arg_min(tokens, pid) AS tokens, count(*) AS n_posts
               FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)""")
     sets = ShingleSets.from_ids(*_shingle_ids(store, params.shingle_size))
-    keys = sets.prefix_keys(params.similarity_threshold)
-    a, b = _key_pairs(keys, params.max_bucket)
+    keys, text_bits = sets.prefix_keys(params.similarity_threshold)
+    a, b = _key_pairs(keys, text_bits, params.max_bucket)
     a, b = sets.length_filter(a, b, params.similarity_threshold)
     shared = sets.shared(a, b)
     similarity = shared / (sets.size[a] + sets.size[b] - shared)
@@ -120,7 +122,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     for name in ("_sizes", "_pairs", "_groups"):
         store.unregister(name)
     store.execute("DROP TABLE _texts")
-    return {"texts": sets.n, "prefix_keys": len(keys[0]), "candidate_pairs": len(a), "verified_pairs": len(pairs),
+    return {"texts": sets.n, "prefix_keys": len(keys), "candidate_pairs": len(a), "verified_pairs": len(pairs),
             "groups": int(groups.group_id.nunique()) if len(groups) else 0}
 
 
@@ -162,27 +164,46 @@ class ShingleSets:
         frequency = np.bincount(ids)
         rank = np.empty(len(frequency), dtype=np.int64)
         rank[np.argsort(frequency, kind="stable")] = np.arange(len(frequency))
-        text = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        key = _distinct_sorted((text << 32) | rank[ids])
-        start = np.searchsorted(key >> 32, np.arange(len(lengths) + 1))
-        return cls((key & 0xFFFFFFFF).astype(np.int32), start)
+        key = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        key <<= 32
+        key |= rank[ids]
+        key.sort()  # by text, then rank: each text keeps its block [offset, offset + length)
+        distinct = np.ones(len(key), dtype=bool)
+        np.not_equal(key[1:], key[:-1], out=distinct[1:])
+        ranks = key.astype(np.int32)[distinct]  # the low 32 bits: the rank
+        del key
+        counted = np.concatenate([[0], np.cumsum(distinct, dtype=np.int64)])
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        return cls(ranks, counted[offsets])
 
-    def prefix_keys(self, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """(key, text) for every pair of shingles in each text's prefix, plus (for texts so small
-        that a pair above the threshold may share a single shingle) each shingle on its own."""
-        size = self.size
-        needed = np.ceil(threshold * size - 1e-9).astype(np.int64)
-        prefix = np.minimum(size - needed + 2, size)
-        left, right = segment_pairs(self.start[:-1], prefix)
-        text = np.searchsorted(self.start, left, side="right") - 1
-        first, second = self.rank[left].astype(np.int64), self.rank[right].astype(np.int64)
-        small = np.flatnonzero(size * threshold <= 1 + 1e-9)
-        if len(small):
-            single = _ragged_positions(self.start[small], size[small])
-            text = np.concatenate([text, np.repeat(small, size[small])])
-            first = np.concatenate([first, self.rank[single].astype(np.int64)])
-            second = np.concatenate([second, self.rank[single].astype(np.int64)])
-        return first * (int(self.rank.max(initial=0)) + 1) + second, text
+    def prefix_keys(self, threshold: float) -> tuple[np.ndarray, int]:
+        """Keys of every text, sorted: each pair of shingles in the text's prefix (and, for texts so
+        small that a pair above the threshold may share a single shingle, each shingle on its own).
+
+        Returns:
+            (keys, text_bits): each key is ``hash(pair) << text_bits | text`` (int64); texts sharing
+            a pair share the high bits (a hash collision only adds a candidate, verified later).
+        """
+        text_bits = max(self.n.bit_length(), 1)
+        width = np.int64(int(self.rank.max(initial=0)) + 1)
+        parts = []
+        for lo in range(0, self.n, KEY_CHUNK_TEXTS):  # texts in chunks: bounded temporary arrays
+            texts = np.arange(lo, min(lo + KEY_CHUNK_TEXTS, self.n))
+            size = self.size[texts]
+            prefix = np.minimum(size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 2, size)
+            left, right = segment_pairs(self.start[texts], prefix)
+            owner = np.repeat(texts, prefix * (prefix - 1) // 2)
+            small = texts[size * threshold <= 1 + 1e-9]
+            if len(small):
+                single = _ragged_positions(self.start[small], self.size[small])
+                left, right = np.concatenate([left, single]), np.concatenate([right, single])
+                owner = np.concatenate([owner, np.repeat(small, self.size[small])])
+            pair = (self.rank[left] * width + self.rank[right]).astype(np.uint64)
+            mixed = (pair * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(text_bits + 1)
+            parts.append((mixed.astype(np.int64) << text_bits) | owner)
+        keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+        keys.sort()
+        return keys, text_bits
 
     def length_filter(self, a: np.ndarray, b: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
         """Drop candidate pairs whose sizes alone rule out the threshold (min/max < t)."""
@@ -205,28 +226,21 @@ class ShingleSets:
         return out
 
 
-def _key_pairs(keys: tuple[np.ndarray, np.ndarray], max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct pairs (a < b) of texts sharing a key; a key of more than ``max_bucket`` texts
-    pairs its first text with each other one."""
-    key, text = keys
-    if len(key) == 0:
+def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct pairs (a < b) of texts sharing a key (sorted keys of :meth:`ShingleSets.prefix_keys`);
+    a key of more than ``max_bucket`` texts pairs its first text with each other one."""
+    if len(keys) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    text_bits = max(int(text.max()).bit_length(), 1)
-    # keys hashed to the bits left beside the text (a collision only adds a candidate, verified later)
-    mixed = (key.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(text_bits + 1)
-    combined = np.sort((mixed.astype(np.int64) << text_bits) | text)
-    bucket = combined >> text_bits
-    member = combined & ((1 << text_bits) - 1)
-    starts = np.flatnonzero(np.concatenate([[True], bucket[1:] != bucket[:-1]]))
-    lengths = np.diff(np.append(starts, len(combined)))
+    starts = np.flatnonzero(np.concatenate([[True], (keys[1:] >> text_bits) != (keys[:-1] >> text_bits)]))
+    lengths = np.diff(np.append(starts, len(keys)))
+    member = keys & ((1 << text_bits) - 1)
     small = (lengths > 1) & (lengths <= max_bucket)
     left, right = segment_pairs(starts[small], lengths[small])
     big = lengths > max_bucket
     star = _ragged_positions(starts[big] + 1, lengths[big] - 1)
     a = np.concatenate([member[left], np.repeat(member[starts[big]], lengths[big] - 1)])
     b = np.concatenate([member[right], member[star]])
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    distinct = _distinct_sorted((lo << 32) | hi)
+    distinct = _distinct_sorted((np.minimum(a, b) << 32) | np.maximum(a, b))
     distinct = distinct[(distinct >> 32) != (distinct & 0xFFFFFFFF)]
     return distinct >> 32, distinct & 0xFFFFFFFF
 
