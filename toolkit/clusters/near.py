@@ -34,7 +34,6 @@ co-posting links can join such groups later. Every link is a verified pair, repo
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 import pandas as pd
@@ -74,8 +73,13 @@ class NearDuplicateParams:
 
     def prefix_length(self, n_shingles: int) -> int:
         """Shingles of a text of ``n_shingles`` distinct shingles that take part in its keys."""
-        needed = math.ceil(self.similarity_threshold * n_shingles - 1e-9)
-        return min(n_shingles - needed + 2, n_shingles)
+        return int(prefix_lengths(np.array([n_shingles]), self.similarity_threshold)[0])
+
+
+def prefix_lengths(size: np.ndarray, threshold: float) -> np.ndarray:
+    """Prefix length of sets of ``size`` shingles: a pair at ``threshold`` shares at least
+    ``ceil(threshold * size)`` shingles, hence two among the first ``size - that + 2``."""
+    return np.minimum(size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 2, size)
 
 
 def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplicateParams()) -> dict:
@@ -190,7 +194,7 @@ class ShingleSets:
         for lo in range(0, self.n, KEY_CHUNK_TEXTS):  # texts in chunks: bounded temporary arrays
             texts = np.arange(lo, min(lo + KEY_CHUNK_TEXTS, self.n))
             size = self.size[texts]
-            prefix = np.minimum(size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 2, size)
+            prefix = prefix_lengths(size, threshold)
             left, right = segment_pairs(self.start[texts], prefix)
             owner = np.repeat(texts, prefix * (prefix - 1) // 2)
             small = texts[size * threshold <= 1 + 1e-9]
