@@ -136,20 +136,22 @@ def load_input(store: Store, source: InputFile, *, mapping=None, platform=None, 
 
 
 # -- staging ---------------------------------------------------------------------------------
-_STAGING = ("_stage_posts", "_stage_accounts", "_stage_rejects", "_parse_rejects")
+#: Staged candidates, in the types of the canonical tables, beside ``source_row``.
+_STAGED_POST_COLUMNS = {**{n: t for n, t in POST_FIELDS.items() if n != "created_at_text"},
+                        "created_at": "TIMESTAMPTZ", "naive_time": "BOOLEAN"}
+_STAGED_ACCOUNT_COLUMNS = {**{n: t for n, t in ACCOUNT_FIELDS.items() if not n.endswith("_text")},
+                           "created_at": "TIMESTAMPTZ", "observed_at": "TIMESTAMPTZ"}
 
 
 def _create_staging(store: Store) -> None:
-    post_cols = ", ".join(f"{n} {t}" for n, t in POST_FIELDS.items() if n != "created_at_text")
-    account_cols = ", ".join(f"{n} {t}" for n, t in ACCOUNT_FIELDS.items() if not n.endswith("_text"))
-    store.execute(f"CREATE TEMP TABLE _stage_posts ({post_cols}, created_at TIMESTAMPTZ, naive_time BOOLEAN, source_row BIGINT)")
-    store.execute(f"CREATE TEMP TABLE _stage_accounts ({account_cols}, created_at TIMESTAMPTZ, observed_at TIMESTAMPTZ, source_row BIGINT)")
+    for table, columns in (("_stage_posts", _STAGED_POST_COLUMNS), ("_stage_accounts", _STAGED_ACCOUNT_COLUMNS)):
+        store.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{n} {t}' for n, t in columns.items())}, source_row BIGINT)")
     store.execute("CREATE TEMP TABLE _stage_rejects (source_row BIGINT, raw VARCHAR, reason VARCHAR)")
     store.execute("CREATE TEMP TABLE _parse_rejects (source_row BIGINT, raw VARCHAR, reason VARCHAR)")
 
 
 def _drop_staging(store: Store) -> None:
-    for table in _STAGING + ("_cand",):
+    for table in ("_stage_posts", "_stage_accounts", "_stage_rejects", "_parse_rejects"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -235,14 +237,19 @@ def _stage_batch(store: Store, fmt: Format, table: pa.Table, bad: dict[int, str]
         result.rows_read += len(invalid)
     else:
         store.execute("CREATE OR REPLACE TEMP VIEW _batch AS SELECT * FROM _arrow_batch")
+    _stage_records(store, fmt, result)
+    store.execute("DROP TABLE IF EXISTS _lines")
+    store.unregister("_arrow_batch")
+
+
+def _stage_records(store: Store, fmt: Format, result: LoadResult) -> None:
+    """The records of the view ``_batch`` → staged posts, accounts and rejects."""
     if fmt.records == "posts":  # every candidate is a record read: loaded, rejected or merged later
         result.rows_read += _stage_posts(store, fmt)
         _stage_accounts(store, fmt, as_records=False)
     else:
         result.rows_read += _stage_accounts(store, fmt, as_records=True)
-    store.execute("DROP VIEW IF EXISTS _batch")
-    store.execute("DROP TABLE IF EXISTS _lines")
-    store.unregister("_arrow_batch")
+    store.execute("DROP VIEW _batch")
 
 
 def _raw_records(table: pa.Table, rows: dict[int, str]) -> dict[int, str]:
@@ -268,8 +275,30 @@ def _json_error(raw: str) -> str:
     return "line is not valid JSON"  # pragma: no cover - DuckDB and Python agree in practice
 
 
-def _candidate_columns(store: Store) -> set[str]:
-    return {row[0] for row in store.rows("SELECT column_name FROM (DESCRIBE _cand)")}
+def _candidates(store: Store, fmt: Format, query: str, name: str) -> set[str]:
+    """Name the candidate rows of ``query`` (posts or accounts); returns their column names.
+
+    Tabular formats map each record on its own with cheap expressions: the candidates are a
+    view, computed once for the rows staged and again, on the few columns validation reads,
+    for the rejects. A JSON format's mapping parses and unnests: it is computed once, into a
+    table.
+    """
+    store.execute(f"CREATE OR REPLACE TEMP {_candidates_kind(fmt)} {name} AS {query}")
+    return {row[0] for row in store.rows(f"SELECT column_name FROM (DESCRIBE {name})")}
+
+
+def _candidates_kind(fmt: Format) -> str:
+    return "VIEW" if fmt.reader in ("csv", "parquet") else "TABLE"
+
+
+def _typed(columns: dict[str, str], present: set[str]) -> str:
+    """Select-list of staged columns from candidates: each in its staged type, NULL where absent."""
+    return ", ".join(f"CAST({n} AS {t}) AS {n}" if n in present else f"NULL::{t} AS {n}" for n, t in columns.items())
+
+
+def _inserted(store: Store, statement: str) -> int:
+    """Run an INSERT; returns the number of rows it inserted."""
+    return store.execute(statement).fetchone()[0]
 
 
 def _time_reason(field: str, name: str, expr: str) -> str:
@@ -283,8 +312,7 @@ _NAIVE = "NOT regexp_matches(trim(created_at_text), '([zZ]|[+-][0-9]{2}(:?[0-9]{
 
 def _stage_posts(store: Store, fmt: Format) -> int:
     """Candidate posts of ``_batch`` → ``_stage_posts`` or ``_stage_rejects``; returns both counts' sum."""
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS {fmt.posts_sql}")
-    present = _candidate_columns(store)
+    present = _candidates(store, fmt, fmt.posts_sql, "_cand_posts")
     names = fmt.field_names
     reason = (
         f"coalesce({'_problem' if '_problem' in present else 'NULL'}, CASE "
@@ -292,52 +320,59 @@ def _stage_posts(store: Store, fmt: Format) -> int:
         f"WHEN post_id IS NULL OR trim(post_id) = '' THEN 'no post id (field {names.get('post_id', 'post_id')} is empty or missing)' "
         f"{_time_reason('creation time', names.get('created_at', 'created_at'), 'created_at_text')} END)"
     )
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS SELECT *, {reason} AS _reason FROM _cand")
-    fields = [n for n in POST_FIELDS if n != "created_at_text"]
-    select = ", ".join(n if n in present else f"NULL::{POST_FIELDS[n]}" for n in fields)
-    store.execute(f"""INSERT INTO _stage_posts ({', '.join(fields)}, created_at, naive_time, source_row)
-        SELECT {select}, CAST(created_at_text AS TIMESTAMPTZ), {_NAIVE}, source_row FROM _cand WHERE _reason IS NULL""")
-    if not store.scalar("SELECT count(*) FROM _cand WHERE _reason IS NOT NULL"):
-        return store.scalar("SELECT count(*) FROM _cand")
-    raw = "c._raw" if "_raw" in present else "NULL"
-    if "_raw_path" in present:  # a record inside a larger one (a tweet in a response page)
-        raw = f"coalesce({raw}, CAST(json_extract(b.raw, c._raw_path) AS VARCHAR))"
-    store.execute(f"""INSERT INTO _stage_rejects
-        SELECT c.source_row, coalesce({raw}, CAST(to_json(b) AS VARCHAR)), c._reason
-        FROM _cand c LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
-        WHERE c._reason IS NOT NULL""")
-    return store.scalar("SELECT count(*) FROM _cand")
+    typed = _typed({n: t for n, t in _STAGED_POST_COLUMNS.items() if n not in ("created_at", "naive_time")}, present)
+    rows = (f"SELECT {typed}, CAST(created_at_text AS TIMESTAMPTZ) AS created_at, {_NAIVE} AS naive_time, source_row "
+            f"FROM _cand_posts WHERE {reason} IS NULL")
+    staged = _inserted(store, f"INSERT INTO _stage_posts BY NAME {rows}")
+    candidates = store.scalar("SELECT count(*) FROM _cand_posts")
+    if staged < candidates:
+        raw = "c._raw" if "_raw" in present else "NULL"
+        if "_raw_path" in present:  # a record inside a larger one (a tweet in a response page)
+            raw = f"coalesce({raw}, CAST(json_extract(b.raw, c._raw_path) AS VARCHAR))"
+        extra = "".join(f", {c}" for c in ("_raw", "_raw_path") if c in present)
+        store.execute(f"""INSERT INTO _stage_rejects
+            SELECT c.source_row, coalesce({raw}, CAST(to_json(b) AS VARCHAR)), c._reason
+            FROM (SELECT source_row{extra}, {reason} AS _reason FROM _cand_posts) c
+            LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
+            WHERE c._reason IS NOT NULL""")
+    store.execute(f"DROP {_candidates_kind(fmt)} _cand_posts")
+    return candidates
 
 
 def _stage_accounts(store: Store, fmt: Format, *, as_records: bool) -> int:
-    """Candidate accounts of ``_batch`` → ``_stage_accounts`` (rosters: rejects too); returns the candidates."""
+    """Candidate accounts of ``_batch`` → ``_stage_accounts`` (rosters: rejects too); returns the
+    candidates (for posts formats: those staged)."""
     if not fmt.accounts_sql:
         return 0
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS {fmt.accounts_sql}")
-    present = _candidate_columns(store)
-    if not as_records:
-        store.execute("DELETE FROM _cand WHERE account_id IS NULL OR trim(account_id) = ''")
-        if not fmt.accounts_are_records:  # the account came with a post that was rejected
-            store.execute("DELETE FROM _cand WHERE source_row IN (SELECT source_row FROM _stage_rejects)")
+    present = _candidates(store, fmt, fmt.accounts_sql, "_cand_accounts")
     names = fmt.field_names
     created = "created_at_text" if "created_at_text" in present else "NULL::VARCHAR"
+    typed = _typed({n: t for n, t in _STAGED_ACCOUNT_COLUMNS.items() if n not in ("created_at", "observed_at")}, present)
+    observed = "try_cast(observed_at_text AS TIMESTAMPTZ)" if "observed_at_text" in present else "NULL::TIMESTAMPTZ"
+    rows = (f"SELECT {typed}, try_cast({created} AS TIMESTAMPTZ) AS created_at, {observed} AS observed_at, source_row "
+            f"FROM _cand_accounts")
     reason = (f"CASE WHEN account_id IS NULL OR trim(account_id) = '' "
               f"THEN 'no account id (field {names.get('account_id', 'account_id')} is empty or missing)' "
               f"WHEN {created} IS NOT NULL AND trim({created}) <> '' AND try_cast({created} AS TIMESTAMPTZ) IS NULL "
               f"THEN 'account creation time ' || chr(39) || left({created}, 60) || chr(39) || ' is not a date-time' END")
-    store.execute(f"CREATE OR REPLACE TEMP TABLE _cand AS SELECT *, {reason} AS _reason FROM _cand")
-    fields = [n for n in ACCOUNT_FIELDS if not n.endswith("_text")]
-    select = ", ".join(n if n in present else f"NULL::{ACCOUNT_FIELDS[n]}" for n in fields)
-    observed = "try_cast(observed_at_text AS TIMESTAMPTZ)" if "observed_at_text" in present else "NULL"
-    valid = "_reason IS NULL" if as_records else "true"
-    store.execute(f"""INSERT INTO _stage_accounts ({', '.join(fields)}, created_at, observed_at, source_row)
-        SELECT {select}, try_cast({created} AS TIMESTAMPTZ), {observed}, source_row FROM _cand WHERE {valid}""")
     if as_records:
-        store.execute("""INSERT INTO _stage_rejects
-            SELECT c.source_row, CAST(to_json(b) AS VARCHAR), c._reason
-            FROM _cand c LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
-            WHERE c._reason IS NOT NULL""")
-    return store.scalar("SELECT count(*) FROM _cand")
+        keep = f"{reason} IS NULL"
+    else:  # profiles that come with posts: those without an id are no account
+        keep = "account_id IS NOT NULL AND trim(account_id) <> ''"
+        if not fmt.accounts_are_records and store.scalar("SELECT count(*) FROM (SELECT 1 FROM _stage_rejects LIMIT 1)"):
+            keep += " AND source_row NOT IN (SELECT source_row FROM _stage_rejects)"  # came with a rejected post
+    staged = _inserted(store, f"INSERT INTO _stage_accounts BY NAME {rows} WHERE {keep}")
+    candidates = staged
+    if as_records:
+        candidates = store.scalar("SELECT count(*) FROM _cand_accounts")
+        if staged < candidates:
+            store.execute(f"""INSERT INTO _stage_rejects
+                SELECT c.source_row, CAST(to_json(b) AS VARCHAR), c._reason
+                FROM (SELECT source_row, {reason} AS _reason FROM _cand_accounts) c
+                LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
+                WHERE c._reason IS NOT NULL""")
+    store.execute(f"DROP {_candidates_kind(fmt)} _cand_accounts")
+    return candidates
 
 
 def _insert_rejects(store: Store, rows: list[tuple[int, str, str]], table: str = "_stage_rejects") -> None:
@@ -397,19 +432,27 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
                           + [f"{c} = list_sort(list_distinct(list_concat(posts.{c}, n.{c})))" for c in _LIST_COLUMNS])
         store.execute(f"""UPDATE posts SET {fills} FROM _new_posts n
                           WHERE posts.platform = n.platform AND posts.post_id = n.post_id""")
+    # a repost's original author, where the row does not name it and the original is in the
+    # workspace or in this file (a file whose reposts all name it needs no join)
+    fill = store.scalar("SELECT count(*) FROM (SELECT 1 FROM _new_posts WHERE repost_of_account_id IS NULL "
+                        "AND repost_of_post_id IS NOT NULL LIMIT 1)")
     columns = column_names("posts")
-    select = ", ".join(f"{sid}" if c == "source_id" else f"n.{c}" for c in columns)
+    select = ", ".join(f"{sid}" if c == "source_id" else "coalesce(n.repost_of_account_id, o.account_id)"
+                       if c == "repost_of_account_id" and fill else f"n.{c}" for c in columns)
     anti = "" if workspace_empty else "ANTI JOIN posts p ON p.platform = n.platform AND p.post_id = n.post_id"
-    # file order, so that the same files always give the same table (regrouping shuffles rows)
-    order = "ORDER BY n.source_row" if distinct < staged or not workspace_empty else ""
-    store.execute(f"INSERT INTO posts ({', '.join(columns)}) SELECT {select} FROM _new_posts n {anti} {order}")
+    authors = ""
+    if fill:  # the originals' authors: the workspace's posts (merged above) and this file's new ones
+        known = "SELECT platform, post_id, account_id FROM _new_posts WHERE account_id IS NOT NULL"
+        if not workspace_empty:
+            known = (f"SELECT platform, post_id, account_id FROM posts WHERE account_id IS NOT NULL UNION ALL "
+                     f"SELECT n.platform, n.post_id, n.account_id FROM _new_posts n {anti} WHERE n.account_id IS NOT NULL")
+        authors = f"LEFT JOIN ({known}) o ON o.platform = n.platform AND o.post_id = n.repost_of_post_id"
+    # file order, so that the same files always give the same table (regrouping and joins shuffle rows)
+    order = "ORDER BY n.source_row" if distinct < staged or not workspace_empty or fill else ""
+    store.execute(f"INSERT INTO posts ({', '.join(columns)}) SELECT {select} FROM _new_posts n {anti} {authors} {order}")
     naive = store.scalar("SELECT count(*) FROM _new_posts WHERE naive_time")
     if naive and not fmt.naive_times_are_utc:
         result.notes.append(f"creation time without a UTC offset in {naive:,} post(s): taken as UTC")
-    # a repost's original author, where the original is in the workspace (this file's reposts)
-    store.execute(f"""UPDATE posts SET repost_of_account_id = o.account_id FROM posts o
-        WHERE posts.source_id = {sid} AND posts.repost_of_account_id IS NULL AND posts.repost_of_post_id = o.post_id
-          AND posts.platform = o.platform AND o.account_id IS NOT NULL""")
     store.execute(f"DROP {'TABLE' if distinct < staged else 'VIEW'} _new_posts")
     result.rows_loaded = distinct - existing
     result.duplicates_merged = staged - distinct + existing
