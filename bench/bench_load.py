@@ -256,12 +256,15 @@ def _table(report: dict) -> str:
 
 
 def _print_profile(profile: dict, top: int = 12) -> None:
-    print(f"  loader profile: {profile['seconds']:.1f} s in total, of which closing the workspace {profile['close_seconds']:.1f} s")
+    print(f"  loader profile: {profile['seconds']:.1f} s ({profile.get('cpu_seconds', float('nan')):.1f} CPU s) in total, "
+          f"of which closing the workspace {profile['close_seconds']:.1f} s")
     for step in profile["steps"]:
-        print(f"    {step['step']:<30} {step['calls']:>6} calls {step['seconds']:>8.1f} s   RSS after ≤ {step['max_rss_after_mb']:>7,.0f} MiB")
-    print("  slowest statements:")
+        print(f"    {step['step']:<30} {step['calls']:>6} calls {step['seconds']:>8.2f} s {step.get('cpu_seconds', float('nan')):>6.2f} CPU s"
+              f"   RSS after ≤ {step['max_rss_after_mb']:>7,.0f} MiB")
+    print("  statements taking most CPU time:")
     for statement in profile["statements"][:top]:
-        print(f"    {statement['seconds']:>8.1f} s {statement['calls']:>5}× [{statement['caller']}] {statement['sql']}")
+        print(f"    {statement['seconds']:>6.2f} s {statement.get('cpu_seconds', float('nan')):>6.2f} CPU s {statement['calls']:>5}× "
+              f"[{statement['caller']}] {statement['sql']}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,8 +1,10 @@
-"""Where one load's time goes: wall-clock seconds per loader step and per SQL statement.
+"""Where one load's time goes: wall-clock and CPU seconds per loader step and per SQL statement.
 
 :func:`profile_load` wraps (for the current process only) the loader's private step
 functions and :meth:`toolkit.store.Store.execute`, runs one :func:`toolkit.load.load_files`
-and returns the accumulated times. The wrappers add a few microseconds per call; the
+and returns the accumulated times. CPU seconds are the process's user + system time over all
+threads (DuckDB's included), steadier than wall clock on a shared machine. The wrappers
+add a few microseconds per call; the
 benchmark still times its headline loads without them, in separate processes.
 
 Steps are inclusive (``_stage_file`` contains ``_batches``, ``_stage_batch``...); a
@@ -15,13 +17,14 @@ from __future__ import annotations
 import collections
 import functools
 import re
+import resource
 import sys
 import time
 from pathlib import Path
 
 #: Loader functions timed as steps, in pipeline order (those that exist are wrapped).
 LOADER_STEPS = (
-    "_create_staging", "_stage_file", "_batches", "_decode_columns", "_stage_batch",
+    "_read_csv_in_engine", "_create_staging", "_stage_file", "_batches", "_decode_columns", "_stage_batch",
     "_stage_posts", "_stage_accounts", "_renumber_after_parse_rejects", "_merge", "_merge_posts",
     "_note_conflicting_duplicates", "_merge_accounts", "_record_source", "_drop_staging",
 )
@@ -29,7 +32,8 @@ LOADER_STEPS = (
 SQL_LABEL_CHARS = 110
 
 _SPACE = re.compile(r"\s+")
-_STORE_METHODS = {"execute", "rows", "scalar", "df", "timed_execute"}
+#: Functions that only pass a statement on: the statement is filed under their caller.
+_STORE_METHODS = {"execute", "rows", "scalar", "df", "timed_execute", "_inserted"}
 
 
 def rss_mb() -> float:
@@ -41,17 +45,24 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far, all threads."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 class _Timings:
-    """Accumulated ``[calls, seconds, largest resident set at the end of a call (MiB)]`` per key."""
+    """Accumulated ``[calls, seconds, largest resident set at the end of a call (MiB), CPU seconds]`` per key."""
 
     def __init__(self, track_rss: bool = False):
-        self.table: dict = collections.defaultdict(lambda: [0, 0.0, 0.0])
+        self.table: dict = collections.defaultdict(lambda: [0, 0.0, 0.0, 0.0])
         self.track_rss = track_rss
 
-    def add(self, key, seconds: float) -> None:
+    def add(self, key, seconds: float, cpu: float = 0.0) -> None:
         entry = self.table[key]
         entry[0] += 1
         entry[1] += seconds
+        entry[3] += cpu
         if self.track_rss:
             entry[2] = max(entry[2], rss_mb())
 
@@ -71,11 +82,11 @@ def _label(query: str) -> str:
 def _timed_function(function, timings: _Timings, name: str):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         try:
             return function(*args, **kwargs)
         finally:
-            timings.add(name, time.perf_counter() - started)
+            timings.add(name, time.perf_counter() - started, cpu_seconds() - cpu)
     return wrapper
 
 
@@ -85,13 +96,13 @@ def _timed_generator(function, timings: _Timings, name: str):
     def wrapper(*args, **kwargs):
         iterator = iter(function(*args, **kwargs))
         while True:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds()
             try:
                 item = next(iterator)
             except StopIteration:
-                timings.add(name, time.perf_counter() - started)
+                timings.add(name, time.perf_counter() - started, cpu_seconds() - cpu)
                 return
-            timings.add(name, time.perf_counter() - started)
+            timings.add(name, time.perf_counter() - started, cpu_seconds() - cpu)
             yield item
     return wrapper
 
@@ -105,10 +116,11 @@ def profile_load(db_path: str | Path, input_path: str | Path) -> dict:
 
     Returns:
         ``{"seconds": total wall-clock seconds including closing the workspace,
-        "close_seconds": seconds of ``Store.close`` (the final checkpoint),
-        "steps": [{"step", "calls", "seconds", "max_rss_after_mb"}...] in pipeline order (the
-        largest resident set, MiB, seen when a call of the step returned),
-        "statements": [{"caller", "sql", "calls", "seconds"}...] slowest first}``.
+        "cpu_seconds": the same in CPU time, "close_seconds": seconds of ``Store.close`` (the
+        final checkpoint), "steps": [{"step", "calls", "seconds", "cpu_seconds",
+        "max_rss_after_mb"}...] in pipeline order (the largest resident set, MiB, seen when a
+        call of the step returned), "statements": [{"caller", "sql", "calls", "seconds",
+        "cpu_seconds"}...] most CPU time first}``.
     """
     import toolkit.load.loader as loader
     from toolkit.load import inputs
@@ -128,14 +140,14 @@ def profile_load(db_path: str | Path, input_path: str | Path) -> dict:
     original_execute = Store.execute
 
     def timed_execute(self, query, params=None):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), cpu_seconds()
         try:
             return original_execute(self, query, params)
         finally:
-            statements.add((_caller(), _label(query)), time.perf_counter() - started)
+            statements.add((_caller(), _label(query)), time.perf_counter() - started, cpu_seconds() - cpu)
 
     Store.execute = timed_execute
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     try:
         store = Store(db_path)
         loader.load_files(store, [input_path], progress=False)
@@ -144,13 +156,14 @@ def profile_load(db_path: str | Path, input_path: str | Path) -> dict:
         close_seconds = time.perf_counter() - closing
     finally:
         Store.execute = original_execute
-    total = time.perf_counter() - started
+    total, total_cpu = time.perf_counter() - started, cpu_seconds() - cpu
     order = {name: i for i, name in enumerate(("sha256", "detect_format") + LOADER_STEPS)}
     return {
         "seconds": total,
+        "cpu_seconds": total_cpu,
         "close_seconds": close_seconds,
-        "steps": [{"step": name, "calls": calls, "seconds": seconds, "max_rss_after_mb": rss}
-                  for name, (calls, seconds, rss) in sorted(steps.table.items(), key=lambda kv: order.get(kv[0], 99))],
-        "statements": [{"caller": caller, "sql": sql, "calls": calls, "seconds": seconds}
-                       for (caller, sql), (calls, seconds, _) in sorted(statements.table.items(), key=lambda kv: -kv[1][1])],
+        "steps": [{"step": name, "calls": calls, "seconds": seconds, "cpu_seconds": cpu, "max_rss_after_mb": rss}
+                  for name, (calls, seconds, rss, cpu) in sorted(steps.table.items(), key=lambda kv: order.get(kv[0], 99))],
+        "statements": [{"caller": caller, "sql": sql, "calls": calls, "seconds": seconds, "cpu_seconds": cpu}
+                       for (caller, sql), (calls, seconds, _, cpu) in sorted(statements.table.items(), key=lambda kv: -kv[1][3])],
     }
