@@ -98,7 +98,8 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
         CREATE OR REPLACE TEMP TABLE _texts AS
         SELECT row_number() OVER (ORDER BY first_pid) AS tid, norm_text, tokens, n_posts
         FROM (SELECT norm_text, min(pid) AS first_pid, arg_min(tokens, pid) AS tokens, count(*) AS n_posts
-              FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)""")
+              FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)
+        ORDER BY tid""")
     sets = ShingleSets.from_ids(*_shingle_ids(store, params.shingle_size))
     keys, text_bits = sets.prefix_keys(params.similarity_threshold)
     a, b = _key_pairs(keys, text_bits, params.max_bucket)
@@ -110,8 +111,10 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
                           "shared_shingles": shared[keep]})
     store.register("_sizes", pd.DataFrame({"tid": np.arange(1, sets.n + 1), "n_shingles": sets.size}))
     store.register("_pairs", pairs)
-    store.execute("""CREATE OR REPLACE TABLE match_texts AS
-        SELECT t.tid, t.norm_text, s.n_shingles, t.n_posts FROM _texts t JOIN _sizes s USING (tid) ORDER BY tid""")
+    store.execute("""CREATE OR REPLACE TABLE match_texts AS  -- both in tid order: rows side by side
+        SELECT t.tid, t.norm_text, s.n_shingles, t.n_posts FROM _texts t POSITIONAL JOIN _sizes s WHERE t.tid = s.tid""")
+    if store.scalar("SELECT count(*) FROM match_texts") != sets.n:
+        raise RuntimeError("match_texts: texts and shingle sets out of step (please report this)")
     store.execute("CREATE OR REPLACE TABLE text_pairs AS SELECT * FROM _pairs ORDER BY tid_a, tid_b")
     n_posts = store.df("SELECT n_posts FROM match_texts ORDER BY tid").n_posts.to_numpy()
     priority = np.lexsort((np.arange(sets.n), -n_posts)) + 1
