@@ -24,7 +24,7 @@ from pathlib import Path
 
 #: Loader functions timed as steps, in pipeline order (those that exist are wrapped).
 LOADER_STEPS = (
-    "_read_csv_in_engine", "_create_staging", "_stage_file", "_batches", "_decode_columns", "_stage_batch",
+    "_parse_in_engine", "_create_staging", "_stage_parsed", "_stage_file", "_batches", "_decode_columns", "_stage_batch",
     "_stage_posts", "_stage_accounts", "_renumber_after_parse_rejects", "_merge", "_merge_posts",
     "_note_conflicting_duplicates", "_merge_accounts", "_record_source", "_drop_staging",
 )

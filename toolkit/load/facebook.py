@@ -80,31 +80,29 @@ def _na(column: str) -> str:
     return f"nullif({nonempty(column)}, 'NA')"
 
 
+_CT_PLATFORM = "lower(coalesce(" + _na('"account.platform"') + ", 'facebook'))"
+
 CROWDTANGLE_LINKS = Format(
     name="crowdtangle_links",
     title="CrowdTangle link-share CSV (/links, CooRnet)",
     reader="csv",
     records="posts",
-    posts_sql=f"""
-        SELECT source_row,
-            lower(coalesce({_na('"account.platform"')}, 'facebook')) AS platform,
-            {_na('id')} AS post_id,
-            {_na('"account.platformId"')} AS account_id,
-            {_na('date')} AS created_at_text,
-            CASE WHEN {_na('expanded')} IS NULL THEN []::VARCHAR[] ELSE [expanded] END AS urls
-        FROM _batch
-    """,
-    accounts_sql=f"""
-        SELECT source_row,
-            lower(coalesce({_na('"account.platform"')}, 'facebook')) AS platform,
-            {_na('"account.platformId"')} AS account_id,
-            {_na('"account.handle"')} AS handle,
-            {_na('"account.name"')} AS display_name,
-            try_cast({_na('"account.subscriberCount"')} AS BIGINT) AS followers,
-            try_cast({_na('"account.verified"')} AS BOOLEAN) AS verified,
-            {_na('"account.url"')} AS profile_url
-        FROM _batch
-    """,
+    posts_columns={
+        "platform": _CT_PLATFORM,
+        "post_id": _na("id"),
+        "account_id": _na('"account.platformId"'),
+        "created_at_text": _na("date"),
+        "urls": f"CASE WHEN {_na('expanded')} IS NULL THEN []::VARCHAR[] ELSE [expanded] END",
+    },
+    accounts_columns={
+        "platform": _CT_PLATFORM,
+        "account_id": _na('"account.platformId"'),
+        "handle": _na('"account.handle"'),
+        "display_name": _na('"account.name"'),
+        "followers": "try_cast(" + _na('"account.subscriberCount"') + " AS BIGINT)",
+        "verified": "try_cast(" + _na('"account.verified"') + " AS BOOLEAN)",
+        "profile_url": _na('"account.url"'),
+    },
     field_names={"post_id": "id", "account_id": "account.platformId", "created_at": "date"},
     required_columns=CROWDTANGLE_COLUMNS,
 )

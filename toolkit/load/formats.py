@@ -10,6 +10,11 @@ onto *candidate* rows in the engine:
 * ``accounts_sql`` selects candidate account snapshots with any of :data:`ACCOUNT_FIELDS`
   plus ``source_row``;
 
+A tabular format maps each record onto at most one candidate post and one account: it gives
+its mapping as ``posts_columns`` / ``accounts_columns`` (``{field: SQL expression over the
+record's columns}``), from which the queries over ``_batch`` follow, and with which the
+loader maps a CSV file in the same pass as DuckDB parses it.
+
 The loader (:mod:`toolkit.load.loader`) validates the candidates, turns them into typed
 rows and merges them into the workspace: the formats hold field mapping only.
 """
@@ -53,6 +58,9 @@ class Format:
         accounts_are_records: account objects stand on their own in the input (API pages'
             ``includes.users``), so they load even where a post beside them is rejected;
             otherwise an account comes from its post's row and is dropped with it.
+        posts_columns: for a tabular format, ``{field: SQL expression}`` over one record's
+            columns; gives ``posts_sql``.
+        accounts_columns: the same for ``accounts_sql``.
     """
 
     name: str
@@ -65,6 +73,18 @@ class Format:
     naive_times_are_utc: bool = False
     required_columns: tuple[str, ...] = ()
     accounts_are_records: bool = False
+    posts_columns: dict[str, str] | None = None
+    accounts_columns: dict[str, str] | None = None
+
+    def __post_init__(self):
+        for columns, query in ((self.posts_columns, "posts_sql"), (self.accounts_columns, "accounts_sql")):
+            if columns is not None and getattr(self, query) is None:
+                object.__setattr__(self, query, record_query(columns))
+
+
+def record_query(columns: dict[str, str]) -> str:
+    """The query over ``_batch`` of a record-by-record mapping ``{field: SQL expression}``."""
+    return f"SELECT source_row, {', '.join(f'{expr} AS {field}' for field, expr in columns.items())} FROM _batch"
 
 
 def sql_str(value: str) -> str:
@@ -72,16 +92,30 @@ def sql_str(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def blank(expr: str) -> str:
+    """SQL: true when the text is NULL, empty or blank.
+
+    A text starting with a printable ASCII character other than space is not blank: only
+    other texts are trimmed to find out, which spares most values a copy.
+    """
+    return f"({expr} IS NULL OR {expr} = '' OR (ascii({expr}) NOT BETWEEN 33 AND 126 AND trim({expr}) = ''))"
+
+
 def nonempty(expr: str) -> str:
     """SQL: the value verbatim, or NULL when empty or blank (exports write missing values as '')."""
-    return f"CASE WHEN trim({expr}) <> '' THEN {expr} END"
+    return f"CASE WHEN NOT {blank(expr)} THEN {expr} END"
 
 
 def split_list(expr: str) -> str:
-    """SQL: a list column from text holding a JSON array, a Python list literal or space/comma-separated items."""
+    """SQL: a list column from text holding a JSON array, a Python list literal or space/comma-separated items.
+
+    Items are the runs of characters between commas and white space, with quotes, ``#`` and
+    ``@`` trimmed from their ends; runs that are nothing else are dropped.
+    """
+    edge = "[^,\\s''\"#@]"
     return (
-        f"CASE WHEN {nonempty(expr)} IS NULL THEN NULL "
+        f"CASE WHEN {expr} = '[]' THEN []::VARCHAR[] "
+        f"WHEN {blank(expr)} THEN NULL "
         f"WHEN trim({expr}) IN ('[]', 'None') THEN []::VARCHAR[] "
-        f"ELSE [trim(x, ' ''\"#@') FOR x IN regexp_split_to_array(trim({expr}, '[] '), '[,\\s]+') "
-        f"IF trim(x, ' ''\"#@') <> ''] END"
+        f"ELSE regexp_extract_all(trim({expr}, '[] '), '{edge}(?:[^,\\s]*{edge})?') END"
     )

@@ -1,14 +1,22 @@
-"""Opening input files: plain, ``.gz`` or ``.zip``; hashing; streaming record batches.
+"""Opening input files: plain, ``.gz`` or ``.zip``; hashing; reading records.
 
-Records stream through pyarrow's C++ CSV reader (in one thread, so that row numbers are
-exact) in bounded batches, never as whole-file Python lists:
+A plain or gzip CSV file is first offered to DuckDB's own parallel CSV reader
+(:func:`engine_csv_sql`): every column as text, quoting strict, records numbered in file
+order. Where that reader refuses the file (a record with the wrong number of fields, a
+stray quote, bytes that are not UTF-8...), or for a zip member, records stream instead
+through pyarrow's C++ CSV reader (in one thread, so that row numbers are exact) in
+bounded batches, which rejects the bad records one by one; never as whole-file Python lists:
 
 * tabular files (CSV/TSV) as all-binary columns, header from the first record;
 * line files (JSONL) as one binary column per physical line (``\\x01`` as the delimiter,
   which valid JSON text never contains unescaped, and no quoting).
 
 Row numbers are 1-based: the line number for line files, the record number with the
-header excluded for tabular files (a quoted multi-line text counts as one record).
+header excluded for tabular files (a quoted multi-line text counts as one record). Both
+CSV readers give the same records with the same numbers, values verbatim (empty fields as
+empty text); one difference, in files that only the engine reads: spaces between a
+delimiter and a quoted field (``a, "b"``) are dropped by DuckDB, while pyarrow keeps
+``  "b"`` with its quotes as the value.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from ..errors import FormatError
+from .formats import sql_str
 
 #: Bytes read ahead to detect a file's format.
 PEEK_BYTES = 256 * 1024
@@ -132,6 +141,44 @@ def sniff_csv_header(head: bytes, source: str) -> tuple[list[str], str]:
     delimiter = max(counts, key=counts.get)
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter))
     return [name.strip() for name in header], delimiter
+
+
+#: DuckDB's null string for CSV: a text no field holds, so that no value reads as NULL.
+_NO_NULL = "\x1f(cib: no null string)\x1f"
+#: Bytes per buffer of DuckDB's CSV reader (None: DuckDB's default); smaller buffers split a
+#: file into more pieces read in parallel.
+ENGINE_CSV_BUFFER_BYTES: int | None = None
+#: Characters DuckDB reads as a glob pattern in a path; such paths are not handed to it.
+_GLOB_CHARACTERS = frozenset("*?[]{}")
+
+
+def engine_csv_sql(source: InputFile, names: list[str], delimiter: str) -> str | None:
+    """A DuckDB query reading a delimited text input whole: ``source_row`` (1-based record
+    number, header excluded) and one text column per header name, values verbatim.
+
+    Parsing is strict: DuckDB raises an error rather than guess at a record with the wrong
+    number of fields, an unterminated or stray quote, or bytes that are not UTF-8, so that
+    the caller can read such a file with :func:`stream_batches` instead, which rejects those
+    records one by one. ``row_number() OVER ()`` follows file order because DuckDB keeps
+    insertion order (the default ``preserve_insertion_order``).
+
+    Returns:
+        The query, or None for an input DuckDB cannot open by itself (a zip member, a path
+        with glob characters).
+    """
+    if source.compression not in (None, "gzip") or _GLOB_CHARACTERS & set(str(source.path)):
+        return None
+    columns = "{" + ", ".join(f"{sql_str(name)}: 'VARCHAR'" for name in names) + "}"
+    options = ", ".join([
+        "header = true", "auto_detect = false", f"columns = {columns}", f"delim = {sql_str(delimiter)}",
+        "quote = '\"'", "escape = '\"'", "strict_mode = true", "null_padding = false",
+        # no field is NULL (empty fields are empty text, as in the pyarrow path), and a record
+        # with surplus empty fields is refused rather than cut: DuckDB drops surplus fields
+        # that match the null string
+        f"nullstr = {sql_str(_NO_NULL)}", "allow_quoted_nulls = false",
+        f"compression = {sql_str('gzip' if source.compression == 'gzip' else 'none')}",
+    ] + ([f"buffer_size = {int(ENGINE_CSV_BUFFER_BYTES)}"] if ENGINE_CSV_BUFFER_BYTES else []))
+    return f"SELECT row_number() OVER () AS source_row, * FROM read_csv({sql_str(str(source.path))}, {options})"
 
 
 @dataclasses.dataclass

@@ -21,11 +21,11 @@ _USER_COLUMNS = {
 }
 _USER_COUNTS = {"followers": "follower_count", "following": "following_count"}
 
-_ACCOUNTS_SQL = "SELECT source_row, " + ", ".join(
-    [f"'{PLATFORM_X}' AS platform"]
-    + [f"{nonempty(column)} AS {field}" for field, column in _USER_COLUMNS.items()]
-    + [f"try_cast({column} AS BIGINT) AS {field}" for field, column in _USER_COUNTS.items()]
-) + " FROM _batch"
+_ACCOUNT_MAPPING = {
+    "platform": f"'{PLATFORM_X}'",
+    **{field: nonempty(column) for field, column in _USER_COLUMNS.items()},
+    **{field: f"try_cast({column} AS BIGINT)" for field, column in _USER_COUNTS.items()},
+}
 
 IO_TWEETS_COLUMNS = ("tweetid", "userid", "tweet_time", "tweet_text")
 IO_USERS_COLUMNS = tuple(_USER_COLUMNS[f] for f in ("account_id", "handle", "created_at_text"))
@@ -35,30 +35,28 @@ IO_ARCHIVE_TWEETS = Format(
     title="X information-operations archive, tweets CSV",
     reader="csv",
     records="posts",
-    posts_sql=f"""
-        SELECT source_row,
-            '{PLATFORM_X}' AS platform,
-            {nonempty('tweetid')} AS post_id,
-            {nonempty('userid')} AS account_id,
-            {nonempty('tweet_time')} AS created_at_text,
-            tweet_text AS text,
-            {nonempty('tweet_language')} AS lang,
-            {nonempty('in_reply_to_tweetid')} AS reply_to_post_id,
-            {nonempty('in_reply_to_userid')} AS reply_to_account_id,
-            {nonempty('retweet_tweetid')} AS repost_of_post_id,
-            {nonempty('retweet_userid')} AS repost_of_account_id,
-            {nonempty('quoted_tweet_tweetid')} AS quote_of_post_id,
-            {split_list('urls')} AS urls,
-            {split_list('hashtags')} AS hashtags,
-            {split_list('user_mentions')} AS mentions,
-            {nonempty('tweet_client_name')} AS client,
-            try_cast(like_count AS BIGINT) AS like_count,
-            try_cast(reply_count AS BIGINT) AS reply_count,
-            try_cast(retweet_count AS BIGINT) AS repost_count,
-            try_cast(quote_count AS BIGINT) AS quote_count
-        FROM _batch
-    """,
-    accounts_sql=_ACCOUNTS_SQL,
+    posts_columns={
+        "platform": f"'{PLATFORM_X}'",
+        "post_id": nonempty("tweetid"),
+        "account_id": nonempty("userid"),
+        "created_at_text": nonempty("tweet_time"),
+        "text": "tweet_text",
+        "lang": nonempty("tweet_language"),
+        "reply_to_post_id": nonempty("in_reply_to_tweetid"),
+        "reply_to_account_id": nonempty("in_reply_to_userid"),
+        "repost_of_post_id": nonempty("retweet_tweetid"),
+        "repost_of_account_id": nonempty("retweet_userid"),
+        "quote_of_post_id": nonempty("quoted_tweet_tweetid"),
+        "urls": split_list("urls"),
+        "hashtags": split_list("hashtags"),
+        "mentions": split_list("user_mentions"),
+        "client": nonempty("tweet_client_name"),
+        "like_count": "try_cast(like_count AS BIGINT)",
+        "reply_count": "try_cast(reply_count AS BIGINT)",
+        "repost_count": "try_cast(retweet_count AS BIGINT)",
+        "quote_count": "try_cast(quote_count AS BIGINT)",
+    },
+    accounts_columns=_ACCOUNT_MAPPING,
     field_names={"post_id": "tweetid", "account_id": "userid", "created_at": "tweet_time"},
     naive_times_are_utc=True,
     required_columns=IO_TWEETS_COLUMNS,
@@ -69,7 +67,7 @@ IO_ARCHIVE_USERS = Format(
     title="X information-operations archive, users CSV",
     reader="csv",
     records="accounts",
-    accounts_sql=_ACCOUNTS_SQL,
+    accounts_columns=_ACCOUNT_MAPPING,
     field_names={"account_id": _USER_COLUMNS["account_id"], "created_at": _USER_COLUMNS["created_at_text"]},
     naive_times_are_utc=True,
     required_columns=IO_USERS_COLUMNS,

@@ -3,7 +3,9 @@
 Per file, inside one transaction (an interrupted or failed load leaves the workspace as
 it was):
 
-1. stream the file in bounded batches (:mod:`toolkit.load.inputs`);
+1. read the file: a plain or gzip CSV in one pass of DuckDB's parallel CSV reader, mapped
+   as it is parsed (before the transaction, into the temporary table ``_parsed``); any other
+   input, or a CSV that reader refuses, streamed in bounded batches (:mod:`toolkit.load.inputs`);
 2. map each batch onto candidate rows with the format's SQL (:mod:`toolkit.load.formats`);
 3. validate: a candidate without an id or a readable time, a line that is not JSON or not
    UTF-8, a CSV record with the wrong number of fields, goes to ``rejects`` with its row
@@ -24,6 +26,7 @@ import logging
 import time
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 from tqdm.auto import tqdm
 
@@ -32,8 +35,9 @@ from ..errors import CibError, FormatError
 from ..schema import REJECT_RAW_MAX_CHARS, column_names
 from ..store import Store
 from .detect import detect_format, read_json_document
-from .formats import ACCOUNT_FIELDS, POST_FIELDS, Format
-from .inputs import InputFile, ParseReject, decode_utf8_column, expand_inputs, sniff_csv_header, stream_batches
+from .formats import ACCOUNT_FIELDS, POST_FIELDS, Format, blank, sql_str
+from .inputs import (PEEK_BYTES, UTF8_BOM, InputFile, ParseReject, decode_utf8_column, engine_csv_sql, expand_inputs,
+                     sniff_csv_header, stream_batches)
 
 log = logging.getLogger(__name__)
 
@@ -119,16 +123,21 @@ def load_input(store: Store, source: InputFile, *, mapping=None, platform=None, 
                           skipped=f"already loaded as source {previous[0][0]} ({previous[0][1]}): identical content, nothing added")
     result = LoadResult(source.label, fmt.name, fmt.records)
     try:
+        parsed = _parse_in_engine(store, source, fmt)  # outside the transaction: a CSV error would abort it
         with store.transaction():  # staging tables vanish with a rollback
             result.source_id = (store.scalar("SELECT max(source_id) FROM sources") or 0) + 1
-            _create_staging(store)
-            _stage_file(store, source, fmt, result, progress)
+            _create_staging(store, parsed=parsed)
+            if parsed:
+                _stage_parsed(store, fmt, result)
+            else:
+                _stage_file(store, source, fmt, result, progress)
             _merge(store, fmt, result)
             result.seconds = time.perf_counter() - started
             _record_source(store, source, sha256, fmt, result, mapping, platform)
-            _drop_staging(store)
+            _drop_staging(store, parsed=parsed)
     finally:
         _unregister_batch(store)
+        store.execute("DROP TABLE IF EXISTS _parsed")
     if not result.reconciles:  # a mapping bug, never the user's data: fail loudly
         raise CibError(f"{source.label}: internal error, counts do not reconcile ({result.summary()}); please report it")
     log.info(result.summary())
@@ -143,15 +152,20 @@ _STAGED_ACCOUNT_COLUMNS = {**{n: t for n, t in ACCOUNT_FIELDS.items() if not n.e
                            "created_at": "TIMESTAMPTZ", "observed_at": "TIMESTAMPTZ"}
 
 
-def _create_staging(store: Store) -> None:
-    for table, columns in (("_stage_posts", _STAGED_POST_COLUMNS), ("_stage_accounts", _STAGED_ACCOUNT_COLUMNS)):
-        store.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{n} {t}' for n, t in columns.items())}, source_row BIGINT)")
+def _create_staging(store: Store, *, parsed: bool = False) -> None:
+    """Staging tables; for a file parsed whole (``parsed``), staged posts and accounts are
+    views of ``_parsed`` instead, made by :func:`_stage_parsed`."""
+    if not parsed:
+        for table, columns in (("_stage_posts", _STAGED_POST_COLUMNS), ("_stage_accounts", _STAGED_ACCOUNT_COLUMNS)):
+            store.execute(f"CREATE TEMP TABLE {table} ({', '.join(f'{n} {t}' for n, t in columns.items())}, source_row BIGINT)")
     store.execute("CREATE TEMP TABLE _stage_rejects (source_row BIGINT, raw VARCHAR, reason VARCHAR)")
     store.execute("CREATE TEMP TABLE _parse_rejects (source_row BIGINT, raw VARCHAR, reason VARCHAR)")
 
 
-def _drop_staging(store: Store) -> None:
-    for table in ("_stage_posts", "_stage_accounts", "_stage_rejects", "_parse_rejects"):
+def _drop_staging(store: Store, *, parsed: bool = False) -> None:
+    for name in ("_stage_posts", "_stage_accounts"):
+        store.execute(f"DROP {'VIEW' if parsed else 'TABLE'} IF EXISTS {name}")
+    for table in ("_stage_rejects", "_parse_rejects"):
         store.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -162,6 +176,100 @@ def _unregister_batch(store: Store) -> None:
         pass
 
 
+# -- a CSV file parsed, mapped and validated in one pass of the engine ------------------------
+def _post(name: str) -> str:
+    return f'"p:{name}"'
+
+
+def _account(name: str) -> str:
+    return f'"a:{name}"'
+
+
+def _parse_in_engine(store: Store, source: InputFile, fmt: Format) -> bool:
+    """Parse a CSV input with DuckDB's parallel reader, map and validate it in the same pass,
+    into the temporary table ``_parsed``: per record its number, its candidate post (columns
+    ``"p:<field>"``, ``"p:reason"``) and account (``"a:<field>"``, ``"a:keep"``,
+    ``"a:reason"``), and for a record to reject, its fields as a JSON object (``raw``).
+
+    Returns:
+        False where this does not apply: not a tabular format mapped record by record, a zip
+        member, or a file DuckDB's strict reader refuses (see
+        :func:`toolkit.load.inputs.engine_csv_sql`); the file is then streamed through pyarrow.
+    """
+    if fmt.reader != "csv" or (fmt.records == "posts" and fmt.posts_columns is None) \
+            or (fmt.accounts_sql is not None and fmt.accounts_columns is None):
+        return False
+    with source.open() as stream:
+        names, delimiter = sniff_csv_header(stream.read(PEEK_BYTES).removeprefix(UTF8_BOM), source.label)
+    if any(n == "source_row" or n[:2] in ("p:", "a:") for n in names):  # would clash with the mapped columns
+        return False
+    records = engine_csv_sql(source, names, delimiter)
+    if records is None:
+        return False
+    try:
+        store.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS {_parsed_query(fmt, records, names)}")
+    except (duckdb.InterruptException, duckdb.OutOfMemoryException):
+        raise
+    except duckdb.Error as exc:  # a record the strict reader will not guess at, an odd path...
+        log.debug("%s: DuckDB's CSV reader refused the file; reading it with pyarrow: %s", source.label, exc)
+        store.execute("DROP TABLE IF EXISTS _parsed")
+        return False
+    return True
+
+
+def _parsed_query(fmt: Format, records: str, names: list[str]) -> str:
+    """The query of ``_parsed`` over the query of the file's records (see :func:`_parse_in_engine`)."""
+    mapped = [f"{expr} AS {_post(field)}" for field, expr in (fmt.posts_columns or {}).items()]
+    mapped += [f"{expr} AS {_account(field)}" for field, expr in (fmt.accounts_columns or {}).items()]
+    reasons, columns = [], ["source_row"]
+    if fmt.records == "posts":
+        exprs, reason = _post_rows(fmt, set(fmt.posts_columns), _post)
+        reasons.append(f"{reason} AS {_post('reason')}")
+        columns += [f"{expr} AS {_post(field)}" for field, expr in exprs.items()] + [_post("reason")]
+    if fmt.accounts_columns is not None:
+        exprs, reason = _account_rows(fmt, set(fmt.accounts_columns), _account)
+        reasons.append(f"{reason} AS {_account('reason')}")
+        columns += [f"{expr} AS {_account(field)}" for field, expr in exprs.items()] + [_account("reason")]
+        if fmt.records == "accounts":
+            keep = f"{_account('reason')} IS NULL"
+        else:  # profiles that come with posts: those without an id are no account
+            keep = f"NOT {blank(_account('account_id'))}"
+            if not fmt.accounts_are_records:  # nor one that came with a rejected post
+                keep += f" AND {_post('reason')} IS NULL"
+        columns.append(f"{keep} AS {_account('keep')}")
+    rejected = _post("reason") if fmt.records == "posts" else _account("reason")
+    columns.append(f"CASE WHEN {rejected} IS NOT NULL THEN {_record_json(names)} END AS raw")
+    return (f"SELECT {', '.join(columns)} FROM (SELECT *, {', '.join(reasons)} "
+            f"FROM (SELECT *, {', '.join(mapped)} FROM ({records})))")
+
+
+def _record_json(names: list[str]) -> str:
+    """SQL: a record's fields as a JSON object, in file order (a rejected record's raw text)."""
+    fields = ", ".join(f"{sql_str(n)}: {_identifier(n)}" for n in names)
+    return f"CAST(to_json({{{fields}}}) AS VARCHAR)"
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _stage_parsed(store: Store, fmt: Format, result: LoadResult) -> None:
+    """``_parsed`` → the views ``_stage_posts`` and ``_stage_accounts``, rejects to ``_stage_rejects``."""
+    result.rows_read += store.scalar("SELECT count(*) FROM _parsed")
+    for view, columns, name, keep, present in (
+            ("_stage_posts", _STAGED_POST_COLUMNS, _post, f"{_post('reason')} IS NULL", fmt.records == "posts"),
+            ("_stage_accounts", _STAGED_ACCOUNT_COLUMNS, _account, _account("keep"), fmt.accounts_columns is not None)):
+        if present:
+            select = ", ".join(f"{name(n)} AS {n}" for n in columns)
+            store.execute(f"CREATE TEMP VIEW {view} AS SELECT {select}, source_row FROM _parsed WHERE {keep}")
+        else:  # nothing of this kind in the file
+            select = ", ".join(f"NULL::{t} AS {n}" for n, t in columns.items())
+            store.execute(f"CREATE TEMP VIEW {view} AS SELECT {select}, NULL::BIGINT AS source_row WHERE false")
+    reason = _post("reason") if fmt.records == "posts" else _account("reason")
+    store.execute(f"INSERT INTO _stage_rejects SELECT source_row, raw, {reason} FROM _parsed WHERE {reason} IS NOT NULL")
+
+
+# -- streamed batches ------------------------------------------------------------------------
 def _stage_file(store: Store, source: InputFile, fmt: Format, result: LoadResult, progress) -> None:
     parse_rejects: list[ParseReject] = []
     bar = tqdm(total=source.size_bytes if source.compression is None else None, unit="B", unit_scale=True,
@@ -291,9 +399,9 @@ def _candidates_kind(fmt: Format) -> str:
     return "VIEW" if fmt.reader in ("csv", "parquet") else "TABLE"
 
 
-def _typed(columns: dict[str, str], present: set[str]) -> str:
-    """Select-list of staged columns from candidates: each in its staged type, NULL where absent."""
-    return ", ".join(f"CAST({n} AS {t}) AS {n}" if n in present else f"NULL::{t} AS {n}" for n, t in columns.items())
+def _typed(columns: dict[str, str], present: set[str], column=lambda name: name) -> dict[str, str]:
+    """Staged columns from candidates: each in its staged type, NULL where absent."""
+    return {n: f"CAST({column(n)} AS {t})" if n in present else f"NULL::{t}" for n, t in columns.items()}
 
 
 def _inserted(store: Store, statement: str) -> int:
@@ -302,27 +410,56 @@ def _inserted(store: Store, statement: str) -> int:
 
 
 def _time_reason(field: str, name: str, expr: str) -> str:
-    return (f"WHEN {expr} IS NULL OR trim({expr}) = '' THEN 'no {field} (field {name} is empty or missing)' "
+    return (f"WHEN {blank(expr)} THEN 'no {field} (field {name} is empty or missing)' "
             f"WHEN try_cast({expr} AS TIMESTAMPTZ) IS NULL THEN '{field} ' || chr(39) || left({expr}, 60) || chr(39) "
             f"|| ' is not a date-time (field {name}; expected ISO-8601 such as 2023-09-02T14:03:11Z)' ")
 
 
-_NAIVE = "NOT regexp_matches(trim(created_at_text), '([zZ]|[+-][0-9]{2}(:?[0-9]{2})?)$')"
+def _post_rows(fmt: Format, present: set[str], column=lambda name: name) -> tuple[dict[str, str], str]:
+    """SQL of staged posts from candidate posts: ``({staged column: expression}, reason)``, the
+    reason being NULL for a post to stage. ``column`` names a candidate field in the query."""
+    names = fmt.field_names
+    created = column("created_at_text")
+    reason = (
+        f"coalesce({column('_problem') if '_problem' in present else 'NULL'}, CASE "
+        f"WHEN {blank(column('platform'))} THEN 'no platform (give a platform column, or --platform)' "
+        f"WHEN {blank(column('post_id'))} THEN 'no post id (field {names.get('post_id', 'post_id')} is empty or missing)' "
+        f"{_time_reason('creation time', names.get('created_at', 'created_at'), created)} END)"
+    )
+    staged = _typed({n: t for n, t in _STAGED_POST_COLUMNS.items() if n not in ("created_at", "naive_time")}, present, column)
+    staged["created_at"] = f"try_cast({created} AS TIMESTAMPTZ)"  # a date-time wherever the reason is NULL
+    staged["naive_time"] = f"NOT regexp_matches(trim({created}), '([zZ]|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$')"
+    return staged, reason
+
+
+def _account_rows(fmt: Format, present: set[str], column=lambda name: name) -> tuple[dict[str, str], str]:
+    """SQL of staged accounts from candidate accounts: ``({staged column: expression}, reason)``,
+    the reason (for rosters, whose accounts are records) being NULL for an account to load."""
+    names = fmt.field_names
+    created = column("created_at_text") if "created_at_text" in present else "NULL::VARCHAR"
+    reason = (f"CASE WHEN {blank(column('account_id'))} "
+              f"THEN 'no account id (field {names.get('account_id', 'account_id')} is empty or missing)' "
+              f"WHEN NOT {blank(created)} AND try_cast({created} AS TIMESTAMPTZ) IS NULL "
+              f"THEN 'account creation time ' || chr(39) || left({created}, 60) || chr(39) || ' is not a date-time' END")
+    staged = _typed({n: t for n, t in _STAGED_ACCOUNT_COLUMNS.items() if n not in ("created_at", "observed_at")},
+                    present, column)
+    staged["created_at"] = f"try_cast({created} AS TIMESTAMPTZ)"
+    staged["observed_at"] = (f"try_cast({column('observed_at_text')} AS TIMESTAMPTZ)" if "observed_at_text" in present
+                             else "NULL::TIMESTAMPTZ")
+    return staged, reason
+
+
+def _batch_record(store: Store) -> str:
+    """SQL over ``_batch``: a record's raw text for a reject (its line, or its fields as a JSON object)."""
+    names = [row[0] for row in store.rows("SELECT column_name FROM (DESCRIBE _batch)") if row[0] != "source_row"]
+    return "raw" if names == ["raw"] else _record_json(names)
 
 
 def _stage_posts(store: Store, fmt: Format) -> int:
     """Candidate posts of ``_batch`` → ``_stage_posts`` or ``_stage_rejects``; returns both counts' sum."""
     present = _candidates(store, fmt, fmt.posts_sql, "_cand_posts")
-    names = fmt.field_names
-    reason = (
-        f"coalesce({'_problem' if '_problem' in present else 'NULL'}, CASE "
-        f"WHEN platform IS NULL OR trim(platform) = '' THEN 'no platform (give a platform column, or --platform)' "
-        f"WHEN post_id IS NULL OR trim(post_id) = '' THEN 'no post id (field {names.get('post_id', 'post_id')} is empty or missing)' "
-        f"{_time_reason('creation time', names.get('created_at', 'created_at'), 'created_at_text')} END)"
-    )
-    typed = _typed({n: t for n, t in _STAGED_POST_COLUMNS.items() if n not in ("created_at", "naive_time")}, present)
-    rows = (f"SELECT {typed}, CAST(created_at_text AS TIMESTAMPTZ) AS created_at, {_NAIVE} AS naive_time, source_row "
-            f"FROM _cand_posts WHERE {reason} IS NULL")
+    columns, reason = _post_rows(fmt, present)
+    rows = f"SELECT {', '.join(f'{e} AS {n}' for n, e in columns.items())}, source_row FROM _cand_posts WHERE {reason} IS NULL"
     staged = _inserted(store, f"INSERT INTO _stage_posts BY NAME {rows}")
     candidates = store.scalar("SELECT count(*) FROM _cand_posts")
     if staged < candidates:
@@ -330,10 +467,11 @@ def _stage_posts(store: Store, fmt: Format) -> int:
         if "_raw_path" in present:  # a record inside a larger one (a tweet in a response page)
             raw = f"coalesce({raw}, CAST(json_extract(b.raw, c._raw_path) AS VARCHAR))"
         extra = "".join(f", {c}" for c in ("_raw", "_raw_path") if c in present)
+        record = f"source_row AS _row, {_batch_record(store)} AS _record" + (", raw" if "_raw_path" in present else "")
         store.execute(f"""INSERT INTO _stage_rejects
-            SELECT c.source_row, coalesce({raw}, CAST(to_json(b) AS VARCHAR)), c._reason
+            SELECT c.source_row, coalesce({raw}, b._record), c._reason
             FROM (SELECT source_row{extra}, {reason} AS _reason FROM _cand_posts) c
-            LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
+            LEFT JOIN (SELECT {record} FROM _batch) b ON b._row = c.source_row
             WHERE c._reason IS NOT NULL""")
     store.execute(f"DROP {_candidates_kind(fmt)} _cand_posts")
     return candidates
@@ -345,20 +483,12 @@ def _stage_accounts(store: Store, fmt: Format, *, as_records: bool) -> int:
     if not fmt.accounts_sql:
         return 0
     present = _candidates(store, fmt, fmt.accounts_sql, "_cand_accounts")
-    names = fmt.field_names
-    created = "created_at_text" if "created_at_text" in present else "NULL::VARCHAR"
-    typed = _typed({n: t for n, t in _STAGED_ACCOUNT_COLUMNS.items() if n not in ("created_at", "observed_at")}, present)
-    observed = "try_cast(observed_at_text AS TIMESTAMPTZ)" if "observed_at_text" in present else "NULL::TIMESTAMPTZ"
-    rows = (f"SELECT {typed}, try_cast({created} AS TIMESTAMPTZ) AS created_at, {observed} AS observed_at, source_row "
-            f"FROM _cand_accounts")
-    reason = (f"CASE WHEN account_id IS NULL OR trim(account_id) = '' "
-              f"THEN 'no account id (field {names.get('account_id', 'account_id')} is empty or missing)' "
-              f"WHEN {created} IS NOT NULL AND trim({created}) <> '' AND try_cast({created} AS TIMESTAMPTZ) IS NULL "
-              f"THEN 'account creation time ' || chr(39) || left({created}, 60) || chr(39) || ' is not a date-time' END")
+    columns, reason = _account_rows(fmt, present)
+    rows = f"SELECT {', '.join(f'{e} AS {n}' for n, e in columns.items())}, source_row FROM _cand_accounts"
     if as_records:
         keep = f"{reason} IS NULL"
     else:  # profiles that come with posts: those without an id are no account
-        keep = "account_id IS NOT NULL AND trim(account_id) <> ''"
+        keep = f"NOT {blank('account_id')}"
         if not fmt.accounts_are_records and store.scalar("SELECT count(*) FROM (SELECT 1 FROM _stage_rejects LIMIT 1)"):
             keep += " AND source_row NOT IN (SELECT source_row FROM _stage_rejects)"  # came with a rejected post
     staged = _inserted(store, f"INSERT INTO _stage_accounts BY NAME {rows} WHERE {keep}")
@@ -367,9 +497,9 @@ def _stage_accounts(store: Store, fmt: Format, *, as_records: bool) -> int:
         candidates = store.scalar("SELECT count(*) FROM _cand_accounts")
         if staged < candidates:
             store.execute(f"""INSERT INTO _stage_rejects
-                SELECT c.source_row, CAST(to_json(b) AS VARCHAR), c._reason
+                SELECT c.source_row, b._record, c._reason
                 FROM (SELECT source_row, {reason} AS _reason FROM _cand_accounts) c
-                LEFT JOIN (SELECT * EXCLUDE (source_row), source_row AS _row FROM _batch) b ON b._row = c.source_row
+                LEFT JOIN (SELECT source_row AS _row, {_batch_record(store)} AS _record FROM _batch) b ON b._row = c.source_row
                 WHERE c._reason IS NOT NULL""")
     store.execute(f"DROP {_candidates_kind(fmt)} _cand_accounts")
     return candidates

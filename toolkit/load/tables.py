@@ -76,29 +76,29 @@ def canonical_format(reader: str, columns: list[str], *, mapping: dict[str, str]
     platform_sql = f"lower({text('platform')})" if "platform" in renamed else "NULL"
     if platform:
         platform_sql = f"coalesce({platform_sql}, {sql_str(platform.lower())})"
-    post_fields = [f"{platform_sql} AS platform"]
-    post_fields += [f"{text(c)} AS {field}" for field, c in _POST_MAP.items() if c in renamed and field != "text"]
-    if "text" in renamed:
-        post_fields.append(f"{col('text')} AS text")
-    post_fields += [f"{split_list(col(c))} AS {c}" for c in _POST_LISTS if c in renamed]
-    post_fields += [f"try_cast({text(c)} AS BIGINT) AS {c}" for c in _POST_COUNTS if c in renamed]
-
-    account_fields = [f"{platform_sql} AS platform", f"{text('account_id')} AS account_id"]
-    account_fields += [f"{text(c)} AS {field}" for field, c in _ACCOUNT_MAP.items() if c in renamed]
-    account_fields += [f"try_cast({text(c)} AS BIGINT) AS {field}" for field, c in _ACCOUNT_COUNTS.items() if c in renamed]
-    if "account_verified" in renamed:
-        account_fields.append(f"try_cast({text('account_verified')} AS BOOLEAN) AS verified")
-
-    json_problem = ""
+    post_fields = {}
     if reader == "lines":
-        json_problem = ", CASE WHEN json_type(raw) <> 'OBJECT' THEN 'not a post object: a JSON ' || json_type(raw) END AS _problem"
+        post_fields["_problem"] = "CASE WHEN json_type(raw) <> 'OBJECT' THEN 'not a post object: a JSON ' || json_type(raw) END"
+    post_fields["platform"] = platform_sql
+    post_fields.update({field: text(c) for field, c in _POST_MAP.items() if c in renamed and field != "text"})
+    if "text" in renamed:
+        post_fields["text"] = col("text")
+    post_fields.update({c: split_list(col(c)) for c in _POST_LISTS if c in renamed})
+    post_fields.update({c: f"try_cast({text(c)} AS BIGINT)" for c in _POST_COUNTS if c in renamed})
+
+    account_fields = {"platform": platform_sql, "account_id": text("account_id")}
+    account_fields.update({field: text(c) for field, c in _ACCOUNT_MAP.items() if c in renamed})
+    account_fields.update({field: f"try_cast({text(c)} AS BIGINT)" for field, c in _ACCOUNT_COUNTS.items() if c in renamed})
+    if "account_verified" in renamed:
+        account_fields["verified"] = f"try_cast({text('account_verified')} AS BOOLEAN)"
+
     return Format(
         name={"csv": "canonical_csv", "lines": "canonical_jsonl", "parquet": "canonical_parquet"}[reader],
         title=f"canonical post table ({reader})",
         reader=reader,
         records="posts",
-        posts_sql=f"SELECT source_row{json_problem}, {', '.join(post_fields)} FROM _batch",
-        accounts_sql=f"SELECT source_row, {', '.join(account_fields)} FROM _batch",
+        posts_columns=post_fields,
+        accounts_columns=account_fields,
         field_names={k: renamed[k] for k in ("post_id", "account_id", "created_at")},
     )
 
@@ -120,15 +120,14 @@ def coortweet_format(platform: str | None) -> Format:
         title="CooRTweet share table (object_id, account_id, content_id, timestamp_share)",
         reader="csv",
         records="posts",
-        posts_sql=f"""
-            SELECT source_row, {platform_sql} AS platform,
-                {nonempty('content_id')} AS post_id,
-                {nonempty('account_id')} AS account_id,
-                coalesce(CAST(to_timestamp(try_cast(timestamp_share AS DOUBLE)) AS VARCHAR), {nonempty('timestamp_share')}) AS created_at_text,
-                {nonempty('object_id')} AS repost_of_post_id
-            FROM _batch
-        """,
-        accounts_sql=f"SELECT source_row, {platform_sql} AS platform, {nonempty('account_id')} AS account_id FROM _batch",
+        posts_columns={
+            "platform": platform_sql,
+            "post_id": nonempty("content_id"),
+            "account_id": nonempty("account_id"),
+            "created_at_text": f"coalesce(CAST(to_timestamp(try_cast(timestamp_share AS DOUBLE)) AS VARCHAR), {nonempty('timestamp_share')})",
+            "repost_of_post_id": nonempty("object_id"),
+        },
+        accounts_columns={"platform": platform_sql, "account_id": nonempty("account_id")},
         field_names={"post_id": "content_id", "account_id": "account_id", "created_at": "timestamp_share"},
         required_columns=COORTWEET_COLUMNS,
     )
