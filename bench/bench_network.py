@@ -168,7 +168,7 @@ class _Statements:
         return timed
 
 
-def _toolkit(store, run_dir: Path, threshold: float, window: float) -> dict:
+def _toolkit(store, run_dir: Path, threshold: float, window: float, languages: list[str] | None = None) -> dict:
     """find_clusters (each component timed; the prepared normalisation reused) and coordination_edges."""
     import toolkit.clusters as clusters
     from toolkit.network import coordination_edges
@@ -198,7 +198,8 @@ def _toolkit(store, run_dir: Path, threshold: float, window: float) -> dict:
     originals = {name: getattr(clusters, name) for name in CLUSTER_COMPONENTS}
     for name in CLUSTER_COMPONENTS:
         setattr(clusters, name, timed(name, reuse_normalisation if name == "normalise_posts" else originals[name]))
-    params = clusters.ClusterParams(near=clusters.NearDuplicateParams(similarity_threshold=threshold))
+    params = clusters.ClusterParams(near=clusters.NearDuplicateParams(similarity_threshold=threshold),
+                                    languages=tuple(languages) if languages else "auto")
     try:
         clock = _Clock()
         report = clusters.find_clusters(store, params, progress=False)
@@ -446,7 +447,7 @@ def run_worker(kind: str, run_dir: Path, data_dir: Path, args) -> dict:
         elif kind == "normalise":
             report = {"status": {str(k): int(v) for k, v in normalise_posts(store).items()}}
         else:
-            report = _toolkit(store, run_dir, args.threshold, args.window)
+            report = _toolkit(store, run_dir, args.threshold, args.window, args.languages)
         store.close()
         seconds, cpu = clock.lap()
         return {"seconds": seconds, "cpu_seconds": cpu, "baseline_rss_mb": baseline, **report}
@@ -470,6 +471,8 @@ def measure(kind: str, run_dir: Path, data_dir: Path, args) -> dict:
     for option in ("memory_limit", "max_temp_directory_size"):
         if getattr(args, option):
             command += [f"--{option.replace('_', '-')}", getattr(args, option)]
+    if args.languages:
+        command += ["--languages", *args.languages]
     load_start = os.getloadavg()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=BENCH_DIR.parent)
@@ -602,6 +605,7 @@ def run_size(n_posts: int, args, save=lambda size: None) -> dict:
             pass
     size = {"posts": n_posts, "generated": generated, "toolkit": toolkit_sources(), "runs": {},
             "settings": {"window_seconds": args.window, "threshold": args.threshold, "peer_processes": args.peer_processes,
+                         "languages": args.languages or "auto",
                          "peer_min_edge_weight": 1, "toolkit_min_edge_weight": 2, "peer_similarity_function": "similarity (Jaccard)",
                          "duckdb_memory_limit": args.memory_limit,
                          "duckdb_max_temp_directory_size": args.max_temp_directory_size}}
@@ -634,6 +638,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--peer-processes", type=int, default=os.cpu_count(),
                         help="coordination-network-toolkit's n_threads (worker processes; default: the CPUs, as its CLI)")
     parser.add_argument("--skip", nargs="*", choices=STEPS, help="steps not to run")
+    parser.add_argument("--languages", nargs="+", help="candidate languages of find_clusters' language step, e.g. "
+                        "en fr (faster; that step is not part of the network timing); default: the toolkit's 'auto'")
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data", help="inputs and scratch files (default bench/data)")
     parser.add_argument("--results", type=Path, help="results JSON (default bench/results/network_<date>.json; "
                                                      "other sizes measured the same day are kept)")
