@@ -45,13 +45,15 @@ def test_pairs_equal_brute_force(texts, threshold, shingle_size):
     assert counts["verified_pairs"] == len(truth)
 
 
-def test_chunked_keys_and_verification_give_the_same_pairs(monkeypatch):
+def test_chunked_encoding_keys_and_verification_give_the_same_pairs(monkeypatch):
     rng = np.random.default_rng(5)
     texts = [" ".join(rng.choice(WORDS, size=rng.integers(3, 9))) for _ in range(80)]
     results = []
     for chunk in (None, 3):
         if chunk:
+            monkeypatch.setattr(near, "ENCODE_CHUNK_TEXTS", chunk)
             monkeypatch.setattr(near, "KEY_CHUNK_TEXTS", chunk)
+            monkeypatch.setattr(near, "ARRAY_CHUNK", chunk)
             monkeypatch.setattr(near, "VERIFY_CHUNK_PAIRS", chunk)
         with _workspace(texts) as store:
             near.near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=0.5, max_bucket=10_000))

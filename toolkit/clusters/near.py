@@ -37,11 +37,16 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ParameterError
 from ..store import Store
 
+#: Texts whose shingles are read and encoded at a time (bounds the memory of their strings).
+ENCODE_CHUNK_TEXTS = 1_000_000
+#: Elements per slice in element-wise passes over the largest arrays (bounds temporaries).
+ARRAY_CHUNK = 50_000_000
 #: Texts whose prefix keys are made at a time (bounds temporary memory).
 KEY_CHUNK_TEXTS = 500_000
 #: Candidate pairs verified at a time (bounds the memory of verification).
@@ -135,16 +140,44 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
 
 def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(ids, lengths): each text's shingles as integer ids (repeats included), text after text in
-    tid order, and the number of shingles of each text."""
+    tid order, and the number of shingles of each text. Texts are read and encoded in chunks of
+    about :data:`ENCODE_CHUNK_TEXTS`, so only one chunk's strings are in memory at a time."""
     if n == 1:
-        tokens = store.con.sql("SELECT tokens FROM _texts ORDER BY tid").to_arrow_table().column(0).combine_chunks()
-        lists = pc.split_pattern(tokens, " ")
+        query = "SELECT tokens FROM _texts ORDER BY tid"
     else:
         grams = f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]"
         query = f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM _texts) ORDER BY tid"
-        lists = store.con.sql(query).to_arrow_table().column(0).combine_chunks()
-    ids = pc.dictionary_encode(pc.list_flatten(lists)).indices.to_numpy()
-    return ids, pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+    vocabulary, ids, lengths = None, [], []
+    for chunk in _chunks(store.con.sql(query).to_arrow_reader(ENCODE_CHUNK_TEXTS), ENCODE_CHUNK_TEXTS):
+        lists = pc.split_pattern(chunk, " ") if n == 1 else chunk
+        encoded = pc.dictionary_encode(pc.list_flatten(lists))
+        local = encoded.indices.to_numpy()
+        if vocabulary is None:
+            vocabulary = encoded.dictionary
+        else:  # this chunk's dictionary renumbered into the vocabulary so far; new shingles appended
+            where = np.array(pc.index_in(encoded.dictionary, value_set=vocabulary).fill_null(-1))
+            new = where < 0
+            where[new] = len(vocabulary) + np.arange(int(new.sum()))
+            vocabulary = pa.concat_arrays([vocabulary, encoded.dictionary.filter(pa.array(new))])
+            local = where[local]
+        ids.append(local.astype(np.int32))
+        lengths.append(pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64))
+    if not ids:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
+    return np.concatenate(ids), np.concatenate(lengths)
+
+
+def _chunks(reader, rows: int):
+    """Arrays of about ``rows`` values each, from a reader of one-column record batches."""
+    buffer, buffered = [], 0
+    for batch in reader:
+        buffer.append(batch.column(0))
+        buffered += batch.num_rows
+        if buffered >= rows:
+            yield pa.concat_arrays(buffer)
+            buffer, buffered = [], 0
+    if buffer:
+        yield pa.concat_arrays(buffer)
 
 
 @dataclasses.dataclass
@@ -173,15 +206,18 @@ class ShingleSets:
         rank[np.argsort(frequency, kind="stable")] = np.arange(len(frequency))
         key = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
         key <<= 32
-        key |= rank[ids]
+        for lo in range(0, len(key), ARRAY_CHUNK):
+            key[lo:lo + ARRAY_CHUNK] |= rank[ids[lo:lo + ARRAY_CHUNK]]
+        del ids
         key.sort()  # by text, then rank: each text keeps its block [offset, offset + length)
         distinct = np.ones(len(key), dtype=bool)
         np.not_equal(key[1:], key[:-1], out=distinct[1:])
         ranks = key.astype(np.int32)[distinct]  # the low 32 bits: the rank
         del key
-        counted = np.concatenate([[0], np.cumsum(distinct, dtype=np.int64)])
+        counted = np.zeros(len(distinct) + 1, dtype=np.int32 if len(distinct) < 2**31 else np.int64)
+        np.cumsum(distinct, out=counted[1:])
         offsets = np.concatenate([[0], np.cumsum(lengths)])
-        return cls(ranks, counted[offsets])
+        return cls(ranks, counted[offsets].astype(np.int64))
 
     def prefix_keys(self, threshold: float) -> tuple[np.ndarray, int]:
         """Keys of every text, sorted: each pair of shingles in the text's prefix (and, for texts so
@@ -193,22 +229,24 @@ class ShingleSets:
         """
         text_bits = max(self.n.bit_length(), 1)
         width = np.int64(int(self.rank.max(initial=0)) + 1)
-        parts = []
+        prefix = prefix_lengths(self.size, threshold)
+        small = self.size * threshold <= 1 + 1e-9  # texts that also key each shingle on its own
+        counts = prefix * (prefix - 1) // 2 + np.where(small, self.size, 0)
+        keys = np.empty(int(counts.sum()), dtype=np.int64)
+        done = 0
         for lo in range(0, self.n, KEY_CHUNK_TEXTS):  # texts in chunks: bounded temporary arrays
             texts = np.arange(lo, min(lo + KEY_CHUNK_TEXTS, self.n))
-            size = self.size[texts]
-            prefix = prefix_lengths(size, threshold)
-            left, right = segment_pairs(self.start[texts], prefix)
-            owner = np.repeat(texts, prefix * (prefix - 1) // 2)
-            small = texts[size * threshold <= 1 + 1e-9]
-            if len(small):
-                single = _ragged_positions(self.start[small], self.size[small])
+            left, right = segment_pairs(self.start[texts], prefix[texts])
+            owner = np.repeat(texts, prefix[texts] * (prefix[texts] - 1) // 2)
+            alone = texts[small[texts]]
+            if len(alone):
+                single = _ragged_positions(self.start[alone], self.size[alone])
                 left, right = np.concatenate([left, single]), np.concatenate([right, single])
-                owner = np.concatenate([owner, np.repeat(small, self.size[small])])
+                owner = np.concatenate([owner, np.repeat(alone, self.size[alone])])
             pair = (self.rank[left] * width + self.rank[right]).astype(np.uint64)
             mixed = (pair * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(text_bits + 1)
-            parts.append((mixed.astype(np.int64) << text_bits) | owner)
-        keys = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+            keys[done:done + len(owner)] = (mixed.astype(np.int64) << text_bits) | owner
+            done += len(owner)
         keys.sort()
         return keys, text_bits
 
@@ -236,17 +274,23 @@ class ShingleSets:
 def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs (a < b) of texts sharing a key (sorted keys of :meth:`ShingleSets.prefix_keys`);
     a key of more than ``max_bucket`` texts pairs its first text with each other one."""
-    if len(keys) == 0:
+    repeats = []  # positions i where key i + 1 equals key i
+    for lo in range(0, len(keys) - 1, ARRAY_CHUNK):
+        hi = min(lo + ARRAY_CHUNK, len(keys) - 1)
+        repeats.append(lo + np.flatnonzero((keys[lo + 1:hi + 1] >> text_bits) == (keys[lo:hi] >> text_bits)))
+    repeat = np.concatenate(repeats) if repeats else np.empty(0, dtype=np.int64)
+    if len(repeat) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    starts = np.flatnonzero(np.concatenate([[True], (keys[1:] >> text_bits) != (keys[:-1] >> text_bits)]))
-    lengths = np.diff(np.append(starts, len(keys)))
-    member = keys & ((1 << text_bits) - 1)
-    small = (lengths > 1) & (lengths <= max_bucket)
+    first = np.concatenate([[0], np.flatnonzero(np.diff(repeat) != 1) + 1])  # runs of consecutive repeats
+    starts = repeat[first]
+    lengths = np.diff(np.append(first, len(repeat))) + 1
+    small = lengths <= max_bucket
     left, right = segment_pairs(starts[small], lengths[small])
-    big = lengths > max_bucket
+    big = ~small
     star = _ragged_positions(starts[big] + 1, lengths[big] - 1)
-    a = np.concatenate([member[left], np.repeat(member[starts[big]], lengths[big] - 1)])
-    b = np.concatenate([member[right], member[star]])
+    text_mask = (1 << text_bits) - 1
+    a = np.concatenate([keys[left] & text_mask, np.repeat(keys[starts[big]] & text_mask, lengths[big] - 1)])
+    b = np.concatenate([keys[right] & text_mask, keys[star] & text_mask])
     distinct = _distinct_sorted((np.minimum(a, b) << 32) | np.maximum(a, b))
     distinct = distinct[(distinct >> 32) != (distinct & 0xFFFFFFFF)]
     return distinct >> 32, distinct & 0xFFFFFFFF
