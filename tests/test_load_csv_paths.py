@@ -189,3 +189,31 @@ def test_list_items_are_the_runs_between_separators_with_quotes_and_marks_trimme
     rows = store.rows(f"SELECT v, {split_list('v')}, {reference} FROM unnest(?) t(v)", [values])
     assert [(v, new) for v, new, old in rows if new != old] == []
     assert dict((v, new) for v, new, _ in rows)["['https://e.org/a#frag', '@']"] == ["https://e.org/a#frag"]
+
+
+@pytest.mark.parametrize("duplicate", [False, True], ids=["unique-rows", "a-post-in-two-rows"])
+def test_a_reposts_author_comes_from_the_workspace_or_the_same_file(tmp_path, monkeypatch, duplicate):
+    earlier = write(tmp_path / "earlier.csv", IO_HEADER, [io_row(1, "original", user="u1")])
+    rows = [io_row(2, "RT of 1", user="u3", retweet="1"), io_row(3, "RT of 4", user="u3", retweet="4"),
+            io_row(4, "original", user="u2"), io_row(5, "RT of an unknown post", user="u3", retweet="99")]
+    later = write(tmp_path / "later.csv", IO_HEADER, rows + rows[2:3] * duplicate)
+    loaded = {}
+    for engine in (True, False):
+        with monkeypatch.context() as patch, Store(":memory:") as store:
+            spy = PathSpy(patch, engine=engine)
+            results = load_files(store, [earlier, later])
+            assert spy.paths == ["engine" if engine else "pyarrow"] * 2
+            assert (results[1].rows_loaded, results[1].duplicates_merged) == (4, int(duplicate))
+            loaded[engine] = store.rows("SELECT post_id, repost_of_account_id, source_id, source_row FROM posts")
+    assert loaded[True] == loaded[False]
+    assert loaded[True] == [("1", None, 1, 1), ("2", "u1", 2, 1), ("3", "u2", 2, 2), ("4", None, 2, 3), ("5", None, 2, 4)]
+
+
+def test_a_table_without_repost_authors_gets_them_from_the_file(store, tmp_path, monkeypatch):
+    path = tmp_path / "posts.csv"
+    path.write_text("platform,post_id,account_id,created_at,repost_of_post_id\n"
+                    "x,1,a,2023-09-02T10:00:00Z,\nx,2,b,2023-09-02T10:01:00Z,1\nx,3,c,2023-09-02T10:02:00Z,9\n")
+    spy = PathSpy(monkeypatch)
+    load_files(store, [path])
+    assert spy.paths == ["engine"]
+    assert store.rows("SELECT post_id, repost_of_account_id FROM posts") == [("1", None), ("2", "a"), ("3", None)]

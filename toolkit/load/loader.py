@@ -23,12 +23,12 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import re
 import time
 from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from tqdm.auto import tqdm
 
 from .. import __version__
 from ..errors import CibError, FormatError
@@ -131,7 +131,7 @@ def load_input(store: Store, source: InputFile, *, mapping=None, platform=None, 
                 _stage_parsed(store, fmt, result)
             else:
                 _stage_file(store, source, fmt, result, progress)
-            _merge(store, fmt, result)
+            _merge(store, fmt, result, parsed=parsed)
             result.seconds = time.perf_counter() - started
             _record_source(store, source, sha256, fmt, result, mapping, platform)
             _drop_staging(store, parsed=parsed)
@@ -217,19 +217,40 @@ def _parse_in_engine(store: Store, source: InputFile, fmt: Format) -> bool:
     return True
 
 
+#: Staged fields computed from a candidate field of another name.
+_DERIVED = {"created_at": "created_at_text", "naive_time": "created_at_text", "observed_at": "observed_at_text"}
+
+
+def _constant(mapping: dict[str, str], field: str, sql_type: str) -> str | None:
+    """SQL of a staged field that is the same for every record (not mapped, or mapped to a
+    literal), else None."""
+    expr = mapping.get(_DERIVED.get(field, field))
+    if field == "repost_of_account_id" and "repost_of_post_id" in mapping:
+        return None  # the merge may fill it in
+    if expr is None:
+        return f"NULL::{sql_type}"
+    if field not in _DERIVED and re.fullmatch(r"'(?:[^']|'')*'", expr.strip()):
+        return f"CAST({expr.strip()} AS {sql_type})"
+    return None
+
+
 def _parsed_query(fmt: Format, records: str, names: list[str]) -> str:
-    """The query of ``_parsed`` over the query of the file's records (see :func:`_parse_in_engine`)."""
+    """The query of ``_parsed`` over the query of the file's records (see :func:`_parse_in_engine`).
+    Fields the same for every record are not stored: the views of :func:`_stage_parsed` add them."""
     mapped = [f"{expr} AS {_post(field)}" for field, expr in (fmt.posts_columns or {}).items()]
     mapped += [f"{expr} AS {_account(field)}" for field, expr in (fmt.accounts_columns or {}).items()]
     reasons, columns = [], ["source_row"]
     if fmt.records == "posts":
         exprs, reason = _post_rows(fmt, set(fmt.posts_columns), _post)
         reasons.append(f"{reason} AS {_post('reason')}")
-        columns += [f"{expr} AS {_post(field)}" for field, expr in exprs.items()] + [_post("reason")]
+        columns += [f"{expr} AS {_post(field)}" for field, expr in exprs.items()
+                    if _constant(fmt.posts_columns, field, _STAGED_POST_COLUMNS[field]) is None] + [_post("reason")]
     if fmt.accounts_columns is not None:
         exprs, reason = _account_rows(fmt, set(fmt.accounts_columns), _account)
         reasons.append(f"{reason} AS {_account('reason')}")
-        columns += [f"{expr} AS {_account(field)}" for field, expr in exprs.items()] + [_account("reason")]
+        columns += [f"{expr} AS {_account(field)}" for field, expr in exprs.items()
+                    if _constant(fmt.accounts_columns, field, _STAGED_ACCOUNT_COLUMNS[field]) is None]
+        columns.append(_account("reason"))
         if fmt.records == "accounts":
             keep = f"{_account('reason')} IS NULL"
         else:  # profiles that come with posts: those without an id are no account
@@ -256,11 +277,12 @@ def _identifier(name: str) -> str:
 def _stage_parsed(store: Store, fmt: Format, result: LoadResult) -> None:
     """``_parsed`` → the views ``_stage_posts`` and ``_stage_accounts``, rejects to ``_stage_rejects``."""
     result.rows_read += store.scalar("SELECT count(*) FROM _parsed")
-    for view, columns, name, keep, present in (
-            ("_stage_posts", _STAGED_POST_COLUMNS, _post, f"{_post('reason')} IS NULL", fmt.records == "posts"),
-            ("_stage_accounts", _STAGED_ACCOUNT_COLUMNS, _account, _account("keep"), fmt.accounts_columns is not None)):
-        if present:
-            select = ", ".join(f"{name(n)} AS {n}" for n in columns)
+    for view, columns, name, keep, mapping in (
+            ("_stage_posts", _STAGED_POST_COLUMNS, _post, f"{_post('reason')} IS NULL",
+             fmt.posts_columns if fmt.records == "posts" else None),
+            ("_stage_accounts", _STAGED_ACCOUNT_COLUMNS, _account, _account("keep"), fmt.accounts_columns)):
+        if mapping is not None:
+            select = ", ".join(f"{_constant(mapping, n, t) or name(n)} AS {n}" for n, t in columns.items())
             store.execute(f"CREATE TEMP VIEW {view} AS SELECT {select}, source_row FROM _parsed WHERE {keep}")
         else:  # nothing of this kind in the file
             select = ", ".join(f"NULL::{t} AS {n}" for n, t in columns.items())
@@ -271,6 +293,8 @@ def _stage_parsed(store: Store, fmt: Format, result: LoadResult) -> None:
 
 # -- streamed batches ------------------------------------------------------------------------
 def _stage_file(store: Store, source: InputFile, fmt: Format, result: LoadResult, progress) -> None:
+    from tqdm.auto import tqdm  # only this path reports progress
+
     parse_rejects: list[ParseReject] = []
     bar = tqdm(total=source.size_bytes if source.compression is None else None, unit="B", unit_scale=True,
                desc=Path(source.label).name, disable=None if progress is None else not progress, leave=False)
@@ -528,17 +552,17 @@ def _renumber_after_parse_rejects(store: Store, rejects: list[ParseReject]) -> N
 _LIST_COLUMNS = ("urls", "hashtags", "mentions")
 
 
-def _merge(store: Store, fmt: Format, result: LoadResult) -> None:
+def _merge(store: Store, fmt: Format, result: LoadResult, *, parsed: bool = False) -> None:
     sid = result.source_id
     result.rows_rejected = store.scalar("SELECT count(*) FROM _stage_rejects")
     store.execute(f"""INSERT INTO rejects SELECT {sid}, source_row, left(raw, {REJECT_RAW_MAX_CHARS}), reason
                       FROM _stage_rejects ORDER BY source_row""")
     if fmt.records == "posts":
-        _merge_posts(store, fmt, result)
+        _merge_posts(store, fmt, result, parsed=parsed)
     _merge_accounts(store, fmt, result)
 
 
-def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
+def _merge_posts(store: Store, fmt: Format, result: LoadResult, *, parsed: bool = False) -> None:
     sid = result.source_id
     staged = store.scalar("SELECT count(*) FROM _stage_posts")
     scalars = [c for c in column_names("posts") if c not in ("platform", "post_id", "source_id", "source_row") + _LIST_COLUMNS]
@@ -562,24 +586,35 @@ def _merge_posts(store: Store, fmt: Format, result: LoadResult) -> None:
                           + [f"{c} = list_sort(list_distinct(list_concat(posts.{c}, n.{c})))" for c in _LIST_COLUMNS])
         store.execute(f"""UPDATE posts SET {fills} FROM _new_posts n
                           WHERE posts.platform = n.platform AND posts.post_id = n.post_id""")
-    # a repost's original author, where the row does not name it and the original is in the
-    # workspace or in this file (a file whose reposts all name it needs no join)
-    fill = store.scalar("SELECT count(*) FROM (SELECT 1 FROM _new_posts WHERE repost_of_account_id IS NULL "
-                        "AND repost_of_post_id IS NOT NULL LIMIT 1)")
-    columns = column_names("posts")
-    select = ", ".join(f"{sid}" if c == "source_id" else "coalesce(n.repost_of_account_id, o.account_id)"
-                       if c == "repost_of_account_id" and fill else f"n.{c}" for c in columns)
     anti = "" if workspace_empty else "ANTI JOIN posts p ON p.platform = n.platform AND p.post_id = n.post_id"
-    authors = ""
-    if fill:  # the originals' authors: the workspace's posts (merged above) and this file's new ones
+    # a repost's original author, where the row does not name it and the original is in the
+    # workspace (merged above) or in this file: written into the new posts before they are
+    # inserted (a file whose reposts all name it needs none of this)
+    if store.scalar("SELECT count(*) FROM (SELECT 1 FROM _new_posts WHERE repost_of_account_id IS NULL "
+                    "AND repost_of_post_id IS NOT NULL LIMIT 1)"):
         known = "SELECT platform, post_id, account_id FROM _new_posts WHERE account_id IS NOT NULL"
         if not workspace_empty:
             known = (f"SELECT platform, post_id, account_id FROM posts WHERE account_id IS NOT NULL UNION ALL "
                      f"SELECT n.platform, n.post_id, n.account_id FROM _new_posts n {anti} WHERE n.account_id IS NOT NULL")
-        authors = f"LEFT JOIN ({known}) o ON o.platform = n.platform AND o.post_id = n.repost_of_post_id"
+        store.execute(f"""CREATE OR REPLACE TEMP TABLE _authors AS
+            SELECT n.platform, n.post_id, o.account_id FROM _new_posts n JOIN ({known}) o
+            ON o.platform = n.platform AND o.post_id = n.repost_of_post_id WHERE n.repost_of_account_id IS NULL""")
+        # the table behind _new_posts (a parsed file's rows that were not staged share ids with
+        # staged ones at most, and are never inserted)
+        if distinct < staged or not parsed:
+            table = "_new_posts" if distinct < staged else "_stage_posts"
+            target, platform, post_id = "repost_of_account_id", f"{table}.platform", f"{table}.post_id"
+        else:  # staged posts are a view of the parsed file
+            table, target = "_parsed", _post("repost_of_account_id")
+            platform, post_id = (_constant(fmt.posts_columns, n, "VARCHAR") or f"_parsed.{_post(n)}" for n in ("platform", "post_id"))
+        store.execute(f"""UPDATE {table} SET {target} = a.account_id FROM _authors a
+            WHERE {platform} = a.platform AND {post_id} = a.post_id""")
+        store.execute("DROP TABLE _authors")
+    columns = column_names("posts")
+    select = ", ".join(f"{sid}" if c == "source_id" else f"n.{c}" for c in columns)
     # file order, so that the same files always give the same table (regrouping and joins shuffle rows)
-    order = "ORDER BY n.source_row" if distinct < staged or not workspace_empty or fill else ""
-    store.execute(f"INSERT INTO posts ({', '.join(columns)}) SELECT {select} FROM _new_posts n {anti} {authors} {order}")
+    order = "ORDER BY n.source_row" if distinct < staged or not workspace_empty else ""
+    store.execute(f"INSERT INTO posts ({', '.join(columns)}) SELECT {select} FROM _new_posts n {anti} {order}")
     naive = store.scalar("SELECT count(*) FROM _new_posts WHERE naive_time")
     if naive and not fmt.naive_times_are_utc:
         result.notes.append(f"creation time without a UTC offset in {naive:,} post(s): taken as UTC")
