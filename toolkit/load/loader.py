@@ -652,8 +652,11 @@ def _merge_accounts(store: Store, fmt: Format, result: LoadResult) -> None:
     values = [c for c in column_names("accounts") if c not in ("platform", "account_id", "source_id", "source_row")]
     # per field, the value of the freshest snapshot that has one; freshness: observed later,
     # then (at the same time) this file over the workspace, then later in the file
-    latest = ", ".join(f"arg_max({c}, freshness) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in values)
-    if store.scalar("SELECT count(*) FROM (SELECT 1 FROM accounts a SEMI JOIN _stage_accounts s USING (platform, account_id) LIMIT 1)"):
+    def latest(freshness: str) -> str:
+        return ", ".join(f"arg_max({c}, {freshness}) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in values)
+
+    if store.scalar("SELECT count(*) FROM (SELECT 1 FROM accounts a SEMI JOIN _stage_accounts s USING (platform, account_id) "
+                    "UNION ALL SELECT 1 FROM _stage_accounts WHERE observed_at IS NOT NULL LIMIT 1)"):
         store.execute(f"""CREATE OR REPLACE TEMP TABLE _acc AS
             WITH candidates AS (
                 SELECT *, {sid} AS source_id, false AS existed FROM _stage_accounts
@@ -664,18 +667,15 @@ def _merge_accounts(store: Store, fmt: Format, result: LoadResult) -> None:
                     ORDER BY observed_at ASC NULLS FIRST, existed DESC, source_id, source_row) AS freshness
                 FROM candidates
             )
-            SELECT platform, account_id, {latest},
+            SELECT platform, account_id, {latest('freshness')},
                 arg_min(source_id, freshness) AS source_id, arg_min(source_row, freshness) AS source_row,
                 bool_or(existed) AS existed
             FROM ranked GROUP BY platform, account_id""")
-    else:  # accounts new to the workspace: freshness is a key of the file's own snapshots, no ranking needed
-        timed = store.scalar("SELECT count(*) FROM (SELECT 1 FROM _stage_accounts WHERE observed_at IS NOT NULL LIMIT 1)")
-        freshness = ("{'seen': observed_at IS NOT NULL, 'at': coalesce(observed_at, '-infinity'::TIMESTAMPTZ), 'row': source_row}"
-                     if timed else "source_row")
+    else:  # accounts new to the workspace, snapshots without a time (IO archive): the file's order is the ranking
         store.execute(f"""CREATE OR REPLACE TEMP TABLE _acc AS
-            SELECT platform, account_id, {latest}, {sid} AS source_id, arg_min(source_row, freshness) AS source_row,
-                false AS existed
-            FROM (SELECT *, {freshness} AS freshness FROM _stage_accounts) GROUP BY platform, account_id""")
+            SELECT platform, account_id, {latest('source_row')}, {sid} AS source_id,
+                min(source_row) AS source_row, false AS existed
+            FROM _stage_accounts GROUP BY platform, account_id""")
     new = store.scalar("SELECT count(*) FROM _acc WHERE NOT existed")
     store.execute("DELETE FROM accounts a USING _acc n WHERE a.platform = n.platform AND a.account_id = n.account_id")
     columns = column_names("accounts")
