@@ -567,16 +567,17 @@ def summarise(size: dict) -> dict:
     toolkit_seconds = normalise["seconds"] + near["seconds"] if normalise and near else None
     summary = {
         "posts": size["posts"],
-        "texts": runs["export"]["texts"] if "export" in runs else None,
+        "texts": done("export")["texts"] if done("export") else (near and near["counts"]["texts"]),
         "failed_steps": {k: v["error"] for k, v in runs.items() if v.get("failed")},
         "load_seconds": load and load["seconds"],
-        "load_peak_rss_mb": runs["load"]["peak_rss_mb"] if "load" in runs else None,
+        "load_peak_rss_mb": runs["load"].get("peak_rss_mb") if "load" in runs else None,
         "normalise_seconds": normalise and normalise["seconds"],
         "near_seconds": near and near["seconds"],
         "near_cpu_seconds": near and near["cpu_seconds"],
         "toolkit_seconds": toolkit_seconds,
         # a failed step's peak counts too: it is memory the toolkit took
-        "toolkit_peak_rss_mb": max([runs[k]["peak_rss_mb"] for k in ("normalise", "near") if k in runs], default=None),
+        "toolkit_peak_rss_mb": max([runs[k]["peak_rss_mb"] for k in ("normalise", "near") if "peak_rss_mb" in runs.get(k, {})],
+                                   default=None),
         "exact_self_join_seconds": exact and exact["self_join_seconds"],
         "exact_self_join_cpu_seconds": exact and exact["self_join_cpu_seconds"],
         "exact_group_by_seconds": exact and exact["group_by_seconds"],
@@ -678,14 +679,19 @@ def run_size(report: dict, *, n_posts: int, args) -> dict:
     limits = {"memory_limit": args.memory_limit, "max_temp_directory_size": args.max_temp_directory_size}
     for kind in ("load", "normalise", "near", "export", "exact"):
         print(f"{n_posts:,} posts: {kind} ...", end=" ", flush=True)
-        size["runs"][kind] = run = measure(kind, run_dir, data_dir, limits)
+        try:
+            size["runs"][kind] = run = measure(kind, run_dir, data_dir, limits)
+        except RuntimeError as error:  # the worker died (e.g. out of memory): keep what was measured so far
+            size["runs"][kind] = {"failed": True, "error": str(error)}
+            print(f"FAILED: {error}", flush=True)
+            break
         print(f"{run['seconds']:.1f} s, peak RSS {run['peak_rss_mb']:,.0f} MiB, load average {run['loadavg_start'][0]:.1f} → "
               f"{run['loadavg_end'][0]:.1f}" + (f" — FAILED: {run['error']}" if run.get("failed") else ""), flush=True)
         if kind == "near":
             _print_statements(run)
         if run.get("failed") and kind in ("load", "normalise"):
             break  # nothing further can run
-    near_done = "near" in size["runs"] and not size["runs"]["near"].get("failed")
+    near_done = all(kind in size["runs"] and not size["runs"][kind].get("failed") for kind in ("near", "export"))
     if near_done:
         texts = size["runs"]["export"]["texts"]
         if n_posts <= args.datasketch_max_posts:
