@@ -217,3 +217,13 @@ def test_a_table_without_repost_authors_gets_them_from_the_file(store, tmp_path,
     load_files(store, [path])
     assert spy.paths == ["engine"]
     assert store.rows("SELECT post_id, repost_of_account_id FROM posts") == [("1", None), ("2", "a"), ("3", None)]
+
+
+def test_a_session_that_may_reorder_rows_reads_csv_through_pyarrow(store, tmp_path, monkeypatch):
+    """Record numbers come from DuckDB keeping insertion order; where a session lets it reorder
+    rows, the file is streamed instead."""
+    store.execute("SET preserve_insertion_order = false")
+    spy = PathSpy(monkeypatch)
+    [result] = load_files(store, [write(tmp_path / "tweets.csv", IO_HEADER, TRICKY_ROWS)])
+    assert spy.paths == ["pyarrow"] and result.rows_rejected == 2
+    assert store.rows("SELECT source_row FROM rejects ORDER BY source_row") == [(9,), (10,)]

@@ -153,14 +153,15 @@ _GLOB_CHARACTERS = frozenset("*?[]{}")
 
 
 def engine_csv_sql(source: InputFile, names: list[str], delimiter: str) -> str | None:
-    """A DuckDB query reading a delimited text input whole: ``source_row`` (1-based record
-    number, header excluded) and one text column per header name, values verbatim.
+    """A DuckDB query reading a delimited text input whole, in file order: one text column per
+    header name, values verbatim.
 
     Parsing is strict: DuckDB raises an error rather than guess at a record with the wrong
     number of fields, an unterminated or stray quote, or bytes that are not UTF-8, so that
     the caller can read such a file with :func:`stream_batches` instead, which rejects those
-    records one by one. ``row_number() OVER ()`` follows file order because DuckDB keeps
-    insertion order (the default ``preserve_insertion_order``).
+    records one by one. DuckDB reads the file in pieces in parallel and, keeping insertion
+    order (its default ``preserve_insertion_order``), writes a table of the records in file
+    order: a record's number is its ``rowid + 1`` there.
 
     Returns:
         The query, or None for an input DuckDB cannot open by itself (a zip member, a path
@@ -178,7 +179,7 @@ def engine_csv_sql(source: InputFile, names: list[str], delimiter: str) -> str |
         f"nullstr = {sql_str(_NO_NULL)}", "allow_quoted_nulls = false",
         f"compression = {sql_str('gzip' if source.compression == 'gzip' else 'none')}",
     ] + ([f"buffer_size = {int(ENGINE_CSV_BUFFER_BYTES)}"] if ENGINE_CSV_BUFFER_BYTES else []))
-    return f"SELECT row_number() OVER () AS source_row, * FROM read_csv({sql_str(str(source.path))}, {options})"
+    return f"SELECT * FROM read_csv({sql_str(str(source.path))}, {options})"
 
 
 @dataclasses.dataclass

@@ -187,21 +187,24 @@ def _account(name: str) -> str:
 
 def _parse_in_engine(store: Store, source: InputFile, fmt: Format) -> bool:
     """Parse a CSV input with DuckDB's parallel reader, map and validate it in the same pass,
-    into the temporary table ``_parsed``: per record its number, its candidate post (columns
-    ``"p:<field>"``, ``"p:reason"``) and account (``"a:<field>"``, ``"a:keep"``,
-    ``"a:reason"``), and for a record to reject, its fields as a JSON object (``raw``).
+    into the temporary table ``_parsed``, one row per record in file order (the record's
+    number is ``rowid + 1``): its candidate post (columns ``"p:<field>"``, ``"p:reason"``) and
+    account (``"a:<field>"``, ``"a:keep"``, ``"a:reason"``), and for a record to reject, its
+    fields as a JSON object (``raw``).
 
     Returns:
         False where this does not apply: not a tabular format mapped record by record, a zip
-        member, or a file DuckDB's strict reader refuses (see
-        :func:`toolkit.load.inputs.engine_csv_sql`); the file is then streamed through pyarrow.
+        member, a session that lets DuckDB reorder rows (``preserve_insertion_order`` off), or
+        a file DuckDB's strict reader refuses (see :func:`toolkit.load.inputs.engine_csv_sql`);
+        the file is then streamed through pyarrow.
     """
     if fmt.reader != "csv" or (fmt.records == "posts" and fmt.posts_columns is None) \
-            or (fmt.accounts_sql is not None and fmt.accounts_columns is None):
+            or (fmt.accounts_sql is not None and fmt.accounts_columns is None) \
+            or not store.scalar("SELECT current_setting('preserve_insertion_order')"):
         return False
     with source.open() as stream:
         names, delimiter = sniff_csv_header(stream.read(PEEK_BYTES).removeprefix(UTF8_BOM), source.label)
-    if any(n == "source_row" or n[:2] in ("p:", "a:") for n in names):  # would clash with the mapped columns
+    if any(n[:2] in ("p:", "a:") for n in names):  # would clash with the mapped columns
         return False
     records = engine_csv_sql(source, names, delimiter)
     if records is None:
@@ -239,7 +242,7 @@ def _parsed_query(fmt: Format, records: str, names: list[str]) -> str:
     Fields the same for every record are not stored: the views of :func:`_stage_parsed` add them."""
     mapped = [f"{expr} AS {_post(field)}" for field, expr in (fmt.posts_columns or {}).items()]
     mapped += [f"{expr} AS {_account(field)}" for field, expr in (fmt.accounts_columns or {}).items()]
-    reasons, columns = [], ["source_row"]
+    reasons, columns = [], []
     if fmt.records == "posts":
         exprs, reason = _post_rows(fmt, set(fmt.posts_columns), _post)
         reasons.append(f"{reason} AS {_post('reason')}")
@@ -283,12 +286,12 @@ def _stage_parsed(store: Store, fmt: Format, result: LoadResult) -> None:
             ("_stage_accounts", _STAGED_ACCOUNT_COLUMNS, _account, _account("keep"), fmt.accounts_columns)):
         if mapping is not None:
             select = ", ".join(f"{_constant(mapping, n, t) or name(n)} AS {n}" for n, t in columns.items())
-            store.execute(f"CREATE TEMP VIEW {view} AS SELECT {select}, source_row FROM _parsed WHERE {keep}")
+            store.execute(f"CREATE TEMP VIEW {view} AS SELECT {select}, rowid + 1 AS source_row FROM _parsed WHERE {keep}")
         else:  # nothing of this kind in the file
             select = ", ".join(f"NULL::{t} AS {n}" for n, t in columns.items())
             store.execute(f"CREATE TEMP VIEW {view} AS SELECT {select}, NULL::BIGINT AS source_row WHERE false")
     reason = _post("reason") if fmt.records == "posts" else _account("reason")
-    store.execute(f"INSERT INTO _stage_rejects SELECT source_row, raw, {reason} FROM _parsed WHERE {reason} IS NOT NULL")
+    store.execute(f"INSERT INTO _stage_rejects SELECT rowid + 1, raw, {reason} FROM _parsed WHERE {reason} IS NOT NULL")
 
 
 # -- streamed batches ------------------------------------------------------------------------
