@@ -85,3 +85,11 @@ def test_crowded_keys_are_linked_as_a_star():
 def test_segment_pairs_lists_every_pair_once():
     left, right = segment_pairs(np.array([0, 5, 9]), np.array([3, 1, 2]))
     assert list(zip(left, right)) == [(0, 1), (0, 2), (1, 2), (9, 10)]
+
+
+@pytest.mark.parametrize("texts", [[], ["only one text here"]])
+def test_nothing_to_pair(texts):
+    with _workspace(texts) as store:
+        counts = near_duplicate_texts(store, NearDuplicateParams())
+        assert store.scalar("SELECT count(*) FROM match_texts") == len(texts)
+    assert (counts["texts"], counts["verified_pairs"], counts["groups"]) == (len(texts), 0, 0)
