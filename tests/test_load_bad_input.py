@@ -125,6 +125,20 @@ def test_file_missing_a_required_column_is_refused_whole(store, tmp_path):
     assert store.counts() == {"posts": 0, "accounts": 0, "account_history": 0, "sources": 0, "rejects": 0}
 
 
+def test_io_archive_file_missing_a_mapped_column_is_refused_with_its_name(store, tmp_path):
+    header = ("tweetid,userid,user_display_name,user_screen_name,user_reported_location,user_profile_description,"
+              "user_profile_url,follower_count,following_count,account_creation_date,account_language,tweet_language,"
+              "tweet_text,tweet_time,tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,"
+              "is_retweet,retweet_userid,retweet_tweetid,latitude,longitude,reply_count,like_count,retweet_count,"
+              "hashtags,urls,user_mentions")  # the release's 30 columns but quote_count
+    path = tmp_path / "tweets_no_quote_count.csv"
+    path.write_text(header + "\n" + ",".join(["1", "u1"] + [""] * 10 + ["hello", "2020-02-09 10:00"] + [""] * 15) + "\n")
+    with pytest.raises(FormatError) as err:
+        load_files(store, [path])
+    assert str(path) in str(err.value) and "['quote_count']" in str(err.value) and "information-operations" in str(err.value)
+    assert store.counts()["sources"] == 0
+
+
 def test_cli_refusal_exits_non_zero_and_names_file_and_columns(tmp_path):
     path = tmp_path / "no_time.csv"
     path.write_text("platform,post_id,account_id,text\nx,1,a,hello\n")

@@ -121,6 +121,7 @@ def load_input(store: Store, source: InputFile, *, mapping=None, platform=None, 
     if previous:
         return LoadResult(source.label, fmt.name, fmt.records,
                           skipped=f"already loaded as source {previous[0][0]} ({previous[0][1]}): identical content, nothing added")
+    _check_mapped_columns(store, source, fmt)
     result = LoadResult(source.label, fmt.name, fmt.records)
     try:
         parsed = _parse_in_engine(store, source, fmt)  # outside the transaction: a CSV error would abort it
@@ -183,6 +184,31 @@ def _post(name: str) -> str:
 
 def _account(name: str) -> str:
     return f'"a:{name}"'
+
+
+def _check_mapped_columns(store: Store, source: InputFile, fmt: Format) -> None:
+    """Refuse a tabular file whose header lacks a column that the format's mapping reads.
+
+    Raises:
+        FormatError: naming the file, the missing columns and what to do.
+    """
+    if fmt.reader != "csv" or not (fmt.posts_columns or fmt.accounts_columns):
+        return
+    with source.open() as stream:
+        names, _ = sniff_csv_header(stream.read(PEEK_BYTES).removeprefix(UTF8_BOM), source.label)
+    quoted = ['"' + name.replace('"', '""') + '"' for name in names]
+    header = ", ".join(f"NULL::VARCHAR AS {name}" for name in quoted) or "NULL AS _"
+    missing = set()
+    for expr in [*(fmt.posts_columns or {}).values(), *(fmt.accounts_columns or {}).values()]:
+        try:
+            store.execute(f"SELECT {expr} FROM (SELECT {header}) LIMIT 0")
+        except duckdb.BinderException as exc:
+            found = re.search(r'column "([^"]+)"', str(exc), re.IGNORECASE)
+            missing.add(found.group(1) if found else expr)
+    if missing:
+        raise FormatError(f"{source.label}: read as {fmt.title}, but its header lacks the column(s) "
+                          f"{sorted(missing)} that this format reads. Add them to the header (empty values "
+                          "are fine) and load the file again.")
 
 
 def _parse_in_engine(store: Store, source: InputFile, fmt: Format) -> bool:
