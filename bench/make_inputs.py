@@ -39,6 +39,8 @@ import time
 import zlib
 from pathlib import Path
 
+from toolkit.load.io_archive import IO_TWEETS_FILE_COLUMNS
+
 #: Version of the generators; bump when their output changes (cached files are then rebuilt).
 GENERATOR_VERSION = 1
 
@@ -53,14 +55,7 @@ MEAN_GAP_SECONDS = 1.5
 #: Tweets per API response page (the X API v2 maximum for search).
 PAGE_SIZE = 100
 
-IO_ARCHIVE_COLUMNS = (
-    "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
-    "user_profile_description", "user_profile_url", "follower_count", "following_count",
-    "account_creation_date", "account_language", "tweet_language", "tweet_text", "tweet_time",
-    "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
-    "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions",
-)
+IO_ARCHIVE_COLUMNS = IO_TWEETS_FILE_COLUMNS  # the release's 30 columns, in order
 
 _WORDS = {
     "en": ("the people government election vote today news army official report watch video must read "

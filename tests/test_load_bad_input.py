@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from toolkit.errors import FormatError
+from toolkit.load.io_archive import IO_TWEETS_FILE_COLUMNS
 from toolkit.load import load_files, rejects
 from toolkit.load import loader as loader_module
 from toolkit.store import Store
@@ -126,11 +127,7 @@ def test_file_missing_a_required_column_is_refused_whole(store, tmp_path):
 
 
 def test_io_archive_file_missing_a_mapped_column_is_refused_with_its_name(store, tmp_path):
-    header = ("tweetid,userid,user_display_name,user_screen_name,user_reported_location,user_profile_description,"
-              "user_profile_url,follower_count,following_count,account_creation_date,account_language,tweet_language,"
-              "tweet_text,tweet_time,tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,"
-              "is_retweet,retweet_userid,retweet_tweetid,latitude,longitude,reply_count,like_count,retweet_count,"
-              "hashtags,urls,user_mentions")  # the release's 30 columns but quote_count
+    header = ",".join(c for c in IO_TWEETS_FILE_COLUMNS if c != "quote_count")  # the release's columns but one
     path = tmp_path / "tweets_no_quote_count.csv"
     path.write_text(header + "\n" + ",".join(["1", "u1"] + [""] * 10 + ["hello", "2020-02-09 10:00"] + [""] * 15) + "\n")
     with pytest.raises(FormatError) as err:

@@ -11,17 +11,11 @@ import pytest
 
 from toolkit.load import inputs, load_files
 from toolkit.load import loader as loader_module
+from toolkit.load.io_archive import IO_TWEETS_FILE_COLUMNS
 from toolkit.store import Store
 
 #: The 30 columns of the X information-operations archive tweets CSV.
-IO_COLUMNS = (
-    "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
-    "user_profile_description", "user_profile_url", "follower_count", "following_count",
-    "account_creation_date", "account_language", "tweet_language", "tweet_text", "tweet_time",
-    "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
-    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
-    "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions",
-)
+IO_COLUMNS = IO_TWEETS_FILE_COLUMNS
 IO_HEADER = ",".join(IO_COLUMNS)
 
 

@@ -27,6 +27,15 @@ _ACCOUNT_MAPPING = {
     **{field: f"try_cast({column} AS BIGINT)" for field, column in _USER_COUNTS.items()},
 }
 
+#: The 30 columns of a release's tweets file, in the release's order.
+IO_TWEETS_FILE_COLUMNS = (
+    "tweetid", "userid", "user_display_name", "user_screen_name", "user_reported_location",
+    "user_profile_description", "user_profile_url", "follower_count", "following_count",
+    "account_creation_date", "account_language", "tweet_language", "tweet_text", "tweet_time",
+    "tweet_client_name", "in_reply_to_userid", "in_reply_to_tweetid", "quoted_tweet_tweetid",
+    "is_retweet", "retweet_userid", "retweet_tweetid", "latitude", "longitude", "quote_count",
+    "reply_count", "like_count", "retweet_count", "hashtags", "urls", "user_mentions",
+)
 IO_TWEETS_COLUMNS = ("tweetid", "userid", "tweet_time", "tweet_text")
 IO_USERS_COLUMNS = tuple(_USER_COLUMNS[f] for f in ("account_id", "handle", "created_at_text"))
 
