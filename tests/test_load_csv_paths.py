@@ -57,8 +57,8 @@ class PathSpy:
         self.paths: list[str] = []
         original = loader_module._parse_in_engine
 
-        def spy(store, source, fmt):
-            parsed = engine and original(store, source, fmt)
+        def spy(store, source, fmt, *args):
+            parsed = engine and original(store, source, fmt, *args)
             if fmt.reader == "csv":
                 self.paths.append("engine" if parsed else "pyarrow")
             return parsed

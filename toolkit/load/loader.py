@@ -24,6 +24,7 @@ import datetime as dt
 import json
 import logging
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -124,7 +125,7 @@ def load_input(store: Store, source: InputFile, *, mapping=None, platform=None, 
     _check_mapped_columns(store, source, fmt)
     result = LoadResult(source.label, fmt.name, fmt.records)
     try:
-        parsed = _parse_in_engine(store, source, fmt)  # outside the transaction: a CSV error would abort it
+        parsed = _parse_in_engine(store, source, fmt, progress)  # outside the transaction: a CSV error would abort it
         with store.transaction():  # staging tables vanish with a rollback
             result.source_id = (store.scalar("SELECT max(source_id) FROM sources") or 0) + 1
             _create_staging(store, parsed=parsed)
@@ -211,7 +212,7 @@ def _check_mapped_columns(store: Store, source: InputFile, fmt: Format) -> None:
                           "are fine) and load the file again.")
 
 
-def _parse_in_engine(store: Store, source: InputFile, fmt: Format) -> bool:
+def _parse_in_engine(store: Store, source: InputFile, fmt: Format, progress: bool | None = None) -> bool:
     """Parse a CSV input with DuckDB's parallel reader, map and validate it in the same pass,
     into the temporary table ``_parsed``, one row per record in file order (the record's
     number is ``rowid + 1``): its candidate post (columns ``"p:<field>"``, ``"p:reason"``) and
@@ -235,7 +236,9 @@ def _parse_in_engine(store: Store, source: InputFile, fmt: Format) -> bool:
     records = engine_csv_sql(source, names, delimiter)
     if records is None:
         return False
+    show = sys.stderr.isatty() if progress is None else progress  # DuckDB's own bar, on long reads
     try:
+        store.execute(f"SET enable_progress_bar = {str(bool(show)).lower()}")
         store.execute(f"CREATE OR REPLACE TEMP TABLE _parsed AS {_parsed_query(fmt, records, names)}")
     except (duckdb.InterruptException, duckdb.OutOfMemoryException):
         raise
@@ -243,6 +246,8 @@ def _parse_in_engine(store: Store, source: InputFile, fmt: Format) -> bool:
         log.debug("%s: DuckDB's CSV reader refused the file; reading it with pyarrow: %s", source.label, exc)
         store.execute("DROP TABLE IF EXISTS _parsed")
         return False
+    finally:
+        store.execute("SET enable_progress_bar = false")
     return True
 
 
@@ -322,7 +327,7 @@ def _stage_parsed(store: Store, fmt: Format, result: LoadResult) -> None:
 
 # -- streamed batches ------------------------------------------------------------------------
 def _stage_file(store: Store, source: InputFile, fmt: Format, result: LoadResult, progress) -> None:
-    from tqdm.auto import tqdm  # only this path reports progress
+    from tqdm.auto import tqdm  # imported only where its bar is shown
 
     parse_rejects: list[ParseReject] = []
     bar = tqdm(total=source.size_bytes if source.compression is None else None, unit="B", unit_scale=True,
