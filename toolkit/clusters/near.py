@@ -34,6 +34,8 @@ co-posting links can join such groups later. Every link is a verified pair, repo
 from __future__ import annotations
 
 import dataclasses
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -50,7 +52,7 @@ ARRAY_CHUNK = 50_000_000
 #: Texts whose prefix keys are made at a time (bounds temporary memory).
 KEY_CHUNK_TEXTS = 500_000
 #: Candidate pairs verified at a time (bounds the memory of verification).
-VERIFY_CHUNK_PAIRS = 1_000_000
+VERIFY_CHUNK_PAIRS = 250_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -257,9 +259,9 @@ class ShingleSets:
         return a[keep], b[keep]
 
     def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Number of shingles texts a[i] and b[i] have in common (exact), in chunks of pairs."""
-        out = np.zeros(len(a), dtype=np.int64)
-        for lo in range(0, len(a), VERIFY_CHUNK_PAIRS):
+        """Number of shingles texts a[i] and b[i] have in common (exact). Pairs are verified in
+        chunks of :data:`VERIFY_CHUNK_PAIRS`, on parallel threads (NumPy's sorts release the GIL)."""
+        def chunk(lo: int) -> np.ndarray:
             ca, cb = a[lo:lo + VERIFY_CHUNK_PAIRS], b[lo:lo + VERIFY_CHUNK_PAIRS]
             pair = np.arange(len(ca), dtype=np.int64)
             values = np.concatenate([
@@ -267,8 +269,11 @@ class ShingleSets:
                 (np.repeat(pair, self.size[cb]) << 32) | self.rank[_ragged_positions(self.start[cb], self.size[cb])]])
             values.sort()
             repeated = values[1:][values[1:] == values[:-1]] >> 32
-            out[lo:lo + len(ca)] = np.bincount(repeated, minlength=len(ca))
-        return out
+            return np.bincount(repeated, minlength=len(ca))
+
+        with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 4))) as pool:
+            parts = list(pool.map(chunk, range(0, len(a), VERIFY_CHUNK_PAIRS)))
+        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
