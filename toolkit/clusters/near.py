@@ -34,6 +34,7 @@ co-posting links can join such groups later. Every link is a verified pair, repo
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 from concurrent.futures import ThreadPoolExecutor
 
@@ -46,7 +47,7 @@ from ..errors import ParameterError
 from ..store import Store
 
 #: Texts whose shingles are read and encoded at a time (bounds the memory of their strings).
-ENCODE_CHUNK_TEXTS = 1_000_000
+ENCODE_CHUNK_TEXTS = 250_000
 #: Elements per slice in element-wise passes over the largest arrays (bounds temporaries).
 ARRAY_CHUNK = 50_000_000
 #: Texts whose prefix keys are made at a time (bounds temporary memory).
@@ -142,28 +143,36 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
 
 def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(ids, lengths): each text's shingles as integer ids (repeats included), text after text in
-    tid order, and the number of shingles of each text. Texts are read and encoded in chunks of
-    about :data:`ENCODE_CHUNK_TEXTS`, so only one chunk's strings are in memory at a time."""
+    tid order, and the number of shingles of each text. Texts are read in chunks of about
+    :data:`ENCODE_CHUNK_TEXTS`, encoded a few chunks at a time on parallel threads, so only
+    those chunks' strings are in memory."""
     if n == 1:
         query = "SELECT tokens FROM _texts ORDER BY tid"
     else:
         grams = f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]"
         query = f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM _texts) ORDER BY tid"
-    vocabulary, ids, lengths = None, [], []
-    for chunk in _chunks(store.con.sql(query).to_arrow_reader(ENCODE_CHUNK_TEXTS), ENCODE_CHUNK_TEXTS):
+    def encode(chunk: pa.Array) -> tuple[pa.DictionaryArray, np.ndarray]:
         lists = pc.split_pattern(chunk, " ") if n == 1 else chunk
-        encoded = pc.dictionary_encode(pc.list_flatten(lists))
-        local = encoded.indices.to_numpy()
-        if vocabulary is None:
-            vocabulary = encoded.dictionary
-        else:  # this chunk's dictionary renumbered into the vocabulary so far; new shingles appended
-            where = np.array(pc.index_in(encoded.dictionary, value_set=vocabulary).fill_null(-1))
-            new = where < 0
-            where[new] = len(vocabulary) + np.arange(int(new.sum()))
-            vocabulary = pa.concat_arrays([vocabulary, encoded.dictionary.filter(pa.array(new))])
-            local = where[local]
-        ids.append(local.astype(np.int32))
-        lengths.append(pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64))
+        counts = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+        return pc.dictionary_encode(pc.list_flatten(lists)), counts
+
+    vocabulary, ids, lengths = None, [], []
+    chunks = _chunks(store.con.sql(query).to_arrow_reader(ENCODE_CHUNK_TEXTS), ENCODE_CHUNK_TEXTS)
+    workers = max(1, min(os.cpu_count() or 1, 4))
+    with ThreadPoolExecutor(workers) as pool:
+        while window := list(itertools.islice(chunks, workers)):  # a few chunks in memory at a time
+            for encoded, counts in pool.map(encode, window):
+                local = encoded.indices.to_numpy()
+                if vocabulary is None:
+                    vocabulary = encoded.dictionary
+                else:  # this chunk's dictionary renumbered into the vocabulary so far; new shingles appended
+                    where = np.array(pc.index_in(encoded.dictionary, value_set=vocabulary).fill_null(-1))
+                    new = where < 0
+                    where[new] = len(vocabulary) + np.arange(int(new.sum()))
+                    vocabulary = pa.concat_arrays([vocabulary, encoded.dictionary.filter(pa.array(new))])
+                    local = where[local]
+                ids.append(local.astype(np.int32))
+                lengths.append(counts)
     if not ids:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
     return np.concatenate(ids), np.concatenate(lengths)
