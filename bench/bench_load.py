@@ -35,7 +35,6 @@ import datetime as dt
 import hashlib
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -47,6 +46,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import make_inputs  # noqa: E402  (sibling modules of this script)
 from loader_profile import rss_mb  # noqa: E402
+from machine import machine_info  # noqa: E402
 
 #: What is measured for each input, in order.
 MEASUREMENTS = {
@@ -211,25 +211,6 @@ def ensure_inputs(data_dir: Path, *, n_posts: int, seed: int, names: list[str], 
         stamp_path.write_text(json.dumps(stamp, indent=1))
         inputs[name] = {**stamp, "path": str(path), "reused": False}
     return inputs
-
-
-def machine_info() -> dict:
-    """Processors, memory, CPU model, and the versions of Python, DuckDB and pyarrow."""
-    import duckdb
-    import pyarrow
-
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    with open("/proc/meminfo") as meminfo:
-        mem_kb = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1])
-    try:
-        import toolkit
-
-        toolkit_version = toolkit.__version__
-    except Exception:  # the benchmark still reports the machine
-        toolkit_version = "?"
-    return {"nproc": os.cpu_count(), "ram_gib": round(mem_kb / 1024**2, 1), "cpu": cpu,
-            "kernel": platform.release(), "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "pyarrow": pyarrow.__version__, "cib_toolkit": toolkit_version}
 
 
 def _ratios(runs: list[dict]) -> dict:

@@ -56,7 +56,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import re
 import shutil
 import subprocess
@@ -68,6 +67,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import make_near_posts  # noqa: E402  (a sibling module of this script)
+from machine import machine_info  # noqa: E402
 
 #: Jaccard threshold of every method.
 THRESHOLD = 0.8
@@ -506,31 +506,6 @@ def ensure_posts(data_dir: Path, *, n_posts: int, seed: int, regenerate: bool) -
     return {**stamp, "reused": False}
 
 
-def machine_info() -> dict:
-    """Processors, memory, CPU model, and the versions of Python and the measured libraries."""
-    import duckdb
-    import pyarrow
-
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    with open("/proc/meminfo") as meminfo:
-        mem_kb = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1])
-    versions = {}
-    for name in ("datasketch", "numpy", "scipy", "ftfy"):
-        try:
-            from importlib.metadata import version
-            versions[name] = version(name)
-        except Exception:  # not installed: reported as such
-            versions[name] = None
-    try:
-        import toolkit
-        toolkit_version = toolkit.__version__
-    except Exception:  # the benchmark still reports the machine
-        toolkit_version = "?"
-    return {"nproc": os.cpu_count(), "ram_gib": round(mem_kb / 1024**2, 1), "cpu": cpu,
-            "kernel": platform.release(), "python": platform.python_version(),
-            "duckdb": duckdb.__version__, "pyarrow": pyarrow.__version__, **versions, "cib_toolkit": toolkit_version}
-
-
 def _git_commit() -> str | None:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH_DIR.parent, capture_output=True, text=True)
@@ -750,7 +725,7 @@ def main(argv: list[str] | None = None) -> None:
         if n < 1000:
             parser.error(f"--posts {n}: give at least 1000 posts, e.g. --posts 100000")
 
-    machine = machine_info()
+    machine = machine_info(("datasketch", "numpy", "scipy", "ftfy"))
     print(f"near-duplicate benchmark: posts {', '.join(f'{n:,}' for n in args.posts)}, seed {args.seed}; "
           f"{machine['nproc']} CPUs, {machine['ram_gib']} GiB, {machine['cpu']}; load average {os.getloadavg()[0]:.1f}", flush=True)
     results = args.results or BENCH_DIR / "results" / f"near_duplicates_{dt.date.today().isoformat()}.json"

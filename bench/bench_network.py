@@ -53,9 +53,9 @@ import gc
 import hashlib
 import json
 import os
-import platform
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -65,6 +65,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import make_near_posts  # noqa: E402  (a sibling module of this script)
+from machine import machine_info  # noqa: E402
 
 #: Seconds between two posts of a coordinated action (both tools' default, and the issue's).
 WINDOW = 60
@@ -489,26 +490,6 @@ def measure(kind: str, run_dir: Path, data_dir: Path, args) -> dict:
     return report
 
 
-def machine_info() -> dict:
-    """Processors, memory, CPU model and the versions of what is measured."""
-    import sqlite3
-    from importlib.metadata import PackageNotFoundError, version
-
-    import duckdb
-
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    with open("/proc/meminfo") as meminfo:
-        mem_kb = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1])
-    versions = {}
-    for name in ("coordination-network-toolkit", "cib-toolkit", "lingua-language-detector", "pyarrow", "regex", "twarc"):
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    return {"nproc": os.cpu_count(), "ram_gib": round(mem_kb / 1024**2, 1), "cpu": cpu, "kernel": platform.release(),
-            "python": platform.python_version(), "duckdb": duckdb.__version__, "sqlite": sqlite3.sqlite_version, **versions}
-
-
 def toolkit_sources() -> dict:
     """The git commit (marked when toolkit/ has uncommitted changes) and digests of the measured modules."""
     root = BENCH_DIR.parent
@@ -653,7 +634,8 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(run_worker(args.worker, args.run_dir, args.data_dir, args), default=str))
         return
 
-    machine = machine_info()
+    machine = {**machine_info(("coordination-network-toolkit", "lingua-language-detector", "regex", "twarc")),
+               "sqlite": sqlite3.sqlite_version}
     print(f"coordination-network benchmark: posts {', '.join(f'{n:,}' for n in args.posts)}; {machine['nproc']} CPUs, "
           f"{machine['ram_gib']} GiB; load average {os.getloadavg()[0]:.1f}", flush=True)
     results = args.results or BENCH_DIR / "results" / f"network_{dt.date.today().isoformat()}.json"
