@@ -242,13 +242,13 @@ class ShingleSets:
         width = np.int64(int(self.rank.max(initial=0)) + 1)
         prefix = prefix_lengths(self.size, threshold)
         small = self.size * threshold <= 1 + 1e-9  # texts that also key each shingle on its own
-        counts = prefix * (prefix - 1) // 2 + np.where(small, self.size, 0)
-        keys = np.empty(int(counts.sum()), dtype=np.int64)
+        pairs = prefix * (prefix - 1) // 2
+        keys = np.empty(int(pairs.sum() + self.size[small].sum()), dtype=np.int64)
         done = 0
         for lo in range(0, self.n, KEY_CHUNK_TEXTS):  # texts in chunks: bounded temporary arrays
             texts = np.arange(lo, min(lo + KEY_CHUNK_TEXTS, self.n))
             left, right = segment_pairs(self.start[texts], prefix[texts])
-            owner = np.repeat(texts, prefix[texts] * (prefix[texts] - 1) // 2)
+            owner = np.repeat(texts, pairs[texts])
             alone = texts[small[texts]]
             if len(alone):
                 single = _ragged_positions(self.start[alone], self.size[alone])
@@ -273,9 +273,11 @@ class ShingleSets:
         def chunk(lo: int) -> np.ndarray:
             ca, cb = a[lo:lo + VERIFY_CHUNK_PAIRS], b[lo:lo + VERIFY_CHUNK_PAIRS]
             pair = np.arange(len(ca), dtype=np.int64)
-            values = np.concatenate([
-                (np.repeat(pair, self.size[ca]) << 32) | self.rank[_ragged_positions(self.start[ca], self.size[ca])],
-                (np.repeat(pair, self.size[cb]) << 32) | self.rank[_ragged_positions(self.start[cb], self.size[cb])]])
+
+            def tagged(texts: np.ndarray) -> np.ndarray:  # each text's ranks, tagged with its pair
+                return (np.repeat(pair, self.size[texts]) << 32) | self.rank[_ragged_positions(self.start[texts], self.size[texts])]
+
+            values = np.concatenate([tagged(ca), tagged(cb)])
             values.sort()
             repeated = values[1:][values[1:] == values[:-1]] >> 32
             return np.bincount(repeated, minlength=len(ca))
