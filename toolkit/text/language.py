@@ -53,9 +53,9 @@ def detector(accuracy: str = "low", languages: list[str] | None = None):
             codes = [IsoCode639_1.from_str(code) for code in languages]
         except ValueError:
             raise ParameterError(f"languages={languages!r}: expected ISO 639-1 codes such as 'en', 'fr', 'zh'") from None
-        builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes) if len(codes) > 1 else None
-        if builder is None:
+        if len(codes) < 2:
             raise ParameterError(f"languages={languages!r}: name at least two languages (or 'all')")
+        builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
     if accuracy == "low":
         builder = builder.with_low_accuracy_mode()
     elif accuracy != "high":
