@@ -35,9 +35,9 @@ Example:
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import ParameterError
 from ..store import Store
@@ -51,35 +51,29 @@ MENTION_RE = r"@[\pL\pN_+/=]+"  # + / = : hashed handles of the X information-op
 HASHTAG_RE = r"#[\pL\pN_]+"
 EMOJI_RE = r"[\x{1F000}-\x{1FAFF}\x{2600}-\x{27BF}\x{2B00}-\x{2BFF}\x{1F1E6}-\x{1F1FF}\x{FE0F}\x{200D}\x{20E3}]+"
 NUMBER_RE = r"\pN+([.,:/]\pN+)*"
-PUNCT_RE = r"[\pP\pS]+"
-SPACES_RE = r"\s+"
 #: Characters whose presence suggests mojibake (UTF-8 read as Latin-1/Windows-1252).
 MOJIBAKE_HINT = re.compile("[ÃÂâ€ðŸ¤¥Ð]")
 
 
 def repair_unicode(values: pa.Array) -> pa.Array:
-    """Arrow UDF: ftfy's mojibake repair where a text looks garbled, then NFKC. Others: NFKC only."""
-    import ftfy
+    """Arrow UDF: ftfy's mojibake repair where a text looks garbled, then NFKC (vectorised)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    garbled = pc.fill_null(pc.match_substring_regex(values, MOJIBAKE_HINT.pattern), False)
+    if pc.any(garbled).as_py():
+        import ftfy
 
-    out = []
-    for text in values.to_pylist():
-        if text is None:
-            out.append(None)
-            continue
-        if MOJIBAKE_HINT.search(text):
-            text = ftfy.fix_text(text, normalization="NFKC")
-        out.append(unicodedata.normalize("NFKC", text))
-    return pa.array(out, pa.string())
-
-
-_COMBINING_LATIN = re.compile("[\u0300-\u036f]+")
+        rows = pc.indices_nonzero(garbled)
+        fixed = pa.array([ftfy.fix_text(text, normalization="NFKC") for text in pc.take(values, rows).to_pylist()], pa.string())
+        values = pc.replace_with_mask(values, garbled, fixed)
+    return pc.utf8_normalize(values, "NFKC")
 
 
 def fold_accents(values: pa.Array) -> pa.Array:
     """Arrow UDF: remove the combining diacritics of Latin, Greek and Cyrillic letters (é → e)
     and leave other scripts whole (Thai vowels, Arabic harakat and Devanagari signs are letters)."""
-    return pa.array([None if t is None else unicodedata.normalize("NFC", _COMBINING_LATIN.sub("", unicodedata.normalize("NFD", t)))
-                     for t in values.to_pylist()], pa.string())
+    decomposed = pc.utf8_normalize(values, "NFD")
+    return pc.utf8_normalize(pc.replace_substring_regex(decomposed, "[\u0300-\u036f]+", ""), "NFC")
 
 
 #: Scripts written without spaces between words: matched on overlapping character pairs.
@@ -99,15 +93,9 @@ def match_tokens(values: pa.Array) -> pa.Array:
 
 
 def _register_udf(store: Store) -> None:
-    from duckdb.sqltypes import VARCHAR
-
     for name, function in (("cib_repair_unicode", repair_unicode), ("cib_fold_accents", fold_accents),
                            ("cib_match_tokens", match_tokens)):
-        try:
-            store.con.remove_function(name)
-        except Exception:  # not registered yet
-            pass
-        store.con.create_function(name, function, [VARCHAR], VARCHAR, type="arrow")
+        store.create_function(name, function)
 
 
 NON_ASCII = "'[^\\x00-\\x7F]'"
@@ -122,19 +110,30 @@ def _sql_replace(expr: str, pattern: str, replacement: str) -> str:
     return f"regexp_replace({expr}, '{pattern}', '{replacement}', 'g')"
 
 
-def normalise_sql(repaired: str) -> tuple[str, str]:
-    """SQL expressions (norm_text, lang_text) from an expression holding repaired, NFKC text."""
-    lowered = f"lower({repaired})"
-    typed = lowered
+def _gaps(extra: str = "") -> str:
+    """RE2 pattern: a run of punctuation, symbols and whitespace (and of the ``extra``
+    alternatives, e.g. placeholders), to become one space. A run that is already a single space
+    is not matched: RE2 pays per replacement, and most runs are that."""
+    gap, more = f"(?:[\\pP\\pS]{extra})", f"(?:[\\pP\\pS\\s]{extra})"
+    return f"{gap}{more}*|\\s{more}+|[\\t\\n\\f\\r]"
+
+
+def typed_sql(repaired: str) -> str:
+    """SQL: the typed form of an expression holding repaired, NFKC text — lower case, with
+    URLs, mentions, hashtags, emoji and numbers replaced by their placeholders."""
+    typed = f"lower({repaired})"
     for pattern, placeholder in ((URL_RE, "URL"), (MENTION_RE, "MENTION"), (HASHTAG_RE, "HASHTAG"),
                                  (EMOJI_RE, "EMOJI"), (NUMBER_RE, "NUM")):
         typed = _sql_replace(typed, pattern, f" {placeholder} ")
-    folded = non_ascii_only("cib_fold_accents", typed)
-    norm = f"trim({_sql_replace(_sql_replace(folded, PUNCT_RE, ' '), SPACES_RE, ' ')})"
-    lang = lowered
-    for pattern in (URL_RE, MENTION_RE, HASHTAG_RE, EMOJI_RE, NUMBER_RE, PUNCT_RE):
-        lang = _sql_replace(lang, pattern, " ")
-    lang = f"trim({_sql_replace(lang, SPACES_RE, ' ')})"
+    return typed
+
+
+def normalise_sql(typed: str) -> tuple[str, str]:
+    """SQL expressions (norm_text, lang_text) from a column holding the typed form
+    (:func:`typed_sql`): the matching form folds accents and turns every gap into one space; the
+    language form keeps accents and turns placeholders into gaps as well."""
+    norm = f"trim({_sql_replace(non_ascii_only('cib_fold_accents', typed), _gaps(), ' ')})"
+    lang = f"trim({_sql_replace(typed, _gaps('|' + '|'.join(PLACEHOLDERS)), ' ')})"
     return norm, lang
 
 
@@ -159,19 +158,19 @@ def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000
         raise ParameterError(f"max_chars={max_chars}: must be at least 100 characters")
     _register_udf(store)
     # NUL bytes removed; texts with non-ASCII characters go through the repair UDF
-    norm, lang = normalise_sql("t1")
+    norm, lang = normalise_sql("typed")
     store.execute(f"""
         CREATE OR REPLACE TABLE post_text AS
         WITH base AS (
             SELECT row_number() OVER (ORDER BY platform, post_id) AS pid, platform, post_id,
                    replace(coalesce(text, ''), chr(0), '') AS t0
             FROM posts
-        ), repaired AS (SELECT *, {non_ascii_only("cib_repair_unicode", "t0")} AS t1 FROM base
-        ), normalised AS (SELECT pid, platform, post_id, t0, {norm} AS norm_full, {lang} AS lang_text FROM repaired
+        ), typed AS (SELECT *, {typed_sql(non_ascii_only("cib_repair_unicode", "t0"))} AS typed FROM base
+        ), normalised AS (SELECT pid, platform, post_id, t0, {norm} AS norm_full, {lang} AS lang_text FROM typed
         ), tokenised AS (SELECT *, {non_ascii_only("cib_match_tokens", f"left(norm_full, {int(max_chars)})")} AS tokens FROM normalised
         ), counted AS (
             SELECT *, CASE WHEN tokens = '' THEN 0 ELSE len(string_split(tokens, ' ')) END AS n_words,
-                   regexp_matches(regexp_replace(norm_full, '{'|'.join(PLACEHOLDERS)}', '', 'g'), '\\pL') AS has_letters
+                   regexp_matches(lang_text, '\\pL') AS has_letters  -- letters beyond the placeholders
             FROM tokenised
         )
         SELECT pid, platform, post_id, left(norm_full, {int(max_chars)}) AS norm_text, lang_text, tokens,
@@ -202,6 +201,6 @@ def normalise_text(text: str) -> str:
     explaining a match, and for tests)."""
     with Store(":memory:") as store:
         _register_udf(store)
-        norm, _ = normalise_sql("t1")
-        return store.scalar(f"SELECT {norm} FROM (SELECT {non_ascii_only('cib_repair_unicode', 't0')} AS t1 "
+        norm, _ = normalise_sql("typed")
+        return store.scalar(f"SELECT {norm} FROM (SELECT {typed_sql(non_ascii_only('cib_repair_unicode', 't0'))} AS typed "
                             "FROM (SELECT replace(?, chr(0), '') AS t0))", [text])
