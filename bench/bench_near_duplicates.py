@@ -259,13 +259,12 @@ def _export(workspace: Path, run_dir: Path, limits: dict) -> dict:
         con.close()
         return {"seconds": time.perf_counter() - started, "texts": texts, "matched_posts": posts, "partial": True}
     con.execute(f"""COPY (
-        SELECT m.tid, t.tokens, m.n_posts FROM match_texts m
-        JOIN (SELECT norm_text, any_value(tokens) AS tokens FROM post_text WHERE status IN {MATCHED} GROUP BY norm_text) t
-          USING (norm_text)
+        SELECT m.tid, p.tokens, m.n_posts FROM match_texts m JOIN post_text p USING (pid)
         ORDER BY m.tid) TO {_sql_path(run_dir / 'texts.parquet')} (FORMAT parquet)""")
     con.execute(f"COPY (SELECT tid_a, tid_b, similarity FROM text_pairs) TO {_sql_path(run_dir / 'toolkit_pairs.parquet')} (FORMAT parquet)")
     con.execute(f"""COPY (
-        SELECT p.pid, p.post_id, p.norm_text, m.tid FROM post_text p JOIN match_texts m USING (norm_text)
+        SELECT p.pid, p.post_id, p.norm_text, m.tid FROM post_text p
+        JOIN (SELECT f.norm_text, m.tid FROM match_texts m JOIN post_text f USING (pid)) m USING (norm_text)
         WHERE p.status IN {MATCHED} ORDER BY p.pid) TO {_sql_path(run_dir / 'posts_norm.parquet')} (FORMAT parquet)""")
     texts = con.execute(f"SELECT count(*) FROM read_parquet({_sql_path(run_dir / 'texts.parquet')})").fetchall()[0][0]
     posts = con.execute(f"SELECT count(*) FROM read_parquet({_sql_path(run_dir / 'posts_norm.parquet')})").fetchall()[0][0]

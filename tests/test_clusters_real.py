@@ -50,8 +50,9 @@ def test_condolence_message_by_15_accounts_in_12_minutes_is_one_cluster(thai):
 
 def test_evidence_pairs_carry_their_exact_similarity(thai):
     store, report = thai
-    pairs = store.df("""SELECT p.similarity, a.norm_text AS a, b.norm_text AS b, p.shared_shingles
+    pairs = store.df("""SELECT p.similarity, ta.norm_text AS a, tb.norm_text AS b, p.shared_shingles
                         FROM text_pairs p JOIN match_texts a ON a.tid = p.tid_a JOIN match_texts b ON b.tid = p.tid_b
+                        JOIN post_text ta ON ta.pid = a.pid JOIN post_text tb ON tb.pid = b.pid
                         USING SAMPLE 200 ROWS (reservoir, 7)""")
     tokens = dict(store.rows("SELECT norm_text, tokens FROM post_text"))
     for row in pairs.itertuples():
@@ -64,7 +65,7 @@ def test_evidence_pairs_carry_their_exact_similarity(thai):
 def test_every_pair_above_the_threshold_is_found(thai):
     """The similarity join is exact: compare with an exhaustive check on a slice."""
     store, _ = thai
-    texts = store.df("SELECT tid, norm_text FROM match_texts ORDER BY tid LIMIT 1500")
+    texts = store.df("SELECT m.tid, p.norm_text FROM match_texts m JOIN post_text p USING (pid) ORDER BY m.tid LIMIT 1500")
     tokens = dict(store.rows("SELECT norm_text, tokens FROM post_text"))
     found = {(a, b) for a, b in store.rows("SELECT tid_a, tid_b FROM text_pairs WHERE tid_b <= 1500")}
     sets = [(t, set(tokens[n].split())) for t, n in zip(texts.tid, texts.norm_text)]

@@ -40,7 +40,7 @@ def build_text_clusters(store: Store) -> int:
                         ELSE coalesce('g' || g.group_id, 't' || p.norm_text) END AS cluster_key
             FROM post_text p
             JOIN posts po USING (platform, post_id)
-            LEFT JOIN match_texts m USING (norm_text)
+            LEFT JOIN (SELECT f.norm_text, m.tid FROM match_texts m JOIN post_text f USING (pid)) m USING (norm_text)
             LEFT JOIN text_groups g USING (tid)
             WHERE p.status <> 'empty'
         ), sized AS (

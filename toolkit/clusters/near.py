@@ -94,7 +94,9 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     """Find near-duplicate texts among the posts of ``post_text`` with status ok/truncated.
 
     Writes tables:
-        ``match_texts`` (tid, norm_text, n_shingles, n_posts): the distinct matched texts;
+        ``match_texts`` (tid, pid, n_shingles, n_posts): the distinct matched texts, numbered by
+        first appearance; ``pid`` is the first post with the text (its ``post_text`` row holds the
+        text), ``n_shingles`` the size of its shingle set;
         ``text_pairs`` (tid_a, tid_b, similarity, shared_shingles): verified pairs, tid_a < tid_b;
         ``text_groups`` (tid, group_id, rep_tid, similarity_to_rep): groups of two or more texts
         around a leader (``rep_tid`` = ``group_id``, the group's most posted text).
@@ -104,9 +106,8 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     """
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _texts AS
-        SELECT row_number() OVER (ORDER BY first_pid) AS tid, norm_text, tokens, n_posts
-        FROM (SELECT norm_text, min(pid) AS first_pid, arg_min(tokens, pid) AS tokens, count(*) AS n_posts
-              FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)
+        SELECT row_number() OVER (ORDER BY pid) AS tid, pid, n_posts
+        FROM (SELECT min(pid) AS pid, count(*) AS n_posts FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)
         ORDER BY tid""")
     sets = ShingleSets.from_ids(*_shingle_ids(store, params.shingle_size))
     keys, text_bits = sets.prefix_keys(params.similarity_threshold)
@@ -120,7 +121,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     store.register("_sizes", pd.DataFrame({"tid": np.arange(1, sets.n + 1), "n_shingles": sets.size}))
     store.register("_pairs", pairs)
     store.execute("""CREATE OR REPLACE TABLE match_texts AS  -- both in tid order: rows side by side
-        SELECT t.tid, t.norm_text, s.n_shingles, t.n_posts FROM _texts t POSITIONAL JOIN _sizes s WHERE t.tid = s.tid""")
+        SELECT t.tid, t.pid, s.n_shingles, t.n_posts FROM _texts t POSITIONAL JOIN _sizes s WHERE t.tid = s.tid""")
     if store.scalar("SELECT count(*) FROM match_texts") != sets.n:
         raise RuntimeError("match_texts: texts and shingle sets out of step (please report this)")
     store.execute("CREATE OR REPLACE TABLE text_pairs AS SELECT * FROM _pairs ORDER BY tid_a, tid_b")
@@ -146,11 +147,12 @@ def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
     tid order, and the number of shingles of each text. Texts are read in chunks of about
     :data:`ENCODE_CHUNK_TEXTS`, encoded a few chunks at a time on parallel threads, so only
     those chunks' strings are in memory."""
+    texts = "SELECT t.tid, p.tokens FROM _texts t JOIN post_text p USING (pid)"
     if n == 1:
-        query = "SELECT tokens FROM _texts ORDER BY tid"
+        query = f"SELECT tokens FROM ({texts}) ORDER BY tid"
     else:
         grams = f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]"
-        query = f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM _texts) ORDER BY tid"
+        query = f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM ({texts})) ORDER BY tid"
     def encode(chunk: pa.Array) -> tuple[pa.DictionaryArray, np.ndarray]:
         lists = pc.split_pattern(chunk, " ") if n == 1 else chunk
         counts = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)

@@ -102,7 +102,7 @@ def load_text_groups(store: Store) -> TextGroups:
     campaign = store.df("""
         SELECT DISTINCT c.cluster_id, m.tid
         FROM clusters c JOIN cluster_judgement j USING (cluster_id) JOIN post_text p USING (platform, post_id)
-        JOIN match_texts m ON m.norm_text = p.norm_text WHERE j.campaign""") \
+        JOIN post_text f ON f.norm_text = p.norm_text JOIN match_texts m ON m.pid = f.pid WHERE j.campaign""") \
         if store.has_table("cluster_judgement") else pd.DataFrame({"cluster_id": [], "tid": []})
     threshold = (store.run_params("clusters") or {}).get("near", {}).get("similarity_threshold", 0.6)
     return TextGroups(pairs["tid_a"].to_numpy(), pairs["tid_b"].to_numpy(), pairs["similarity"].to_numpy(),
