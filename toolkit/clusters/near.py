@@ -36,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -175,6 +176,8 @@ def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
                     local = where[local]
                 ids.append(local.astype(np.int32))
                 lengths.append(counts)
+    del chunks, vocabulary
+    pa.default_memory_pool().release_unused()  # the strings' memory back to the system before the arithmetic
     if not ids:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
     return np.concatenate(ids), np.concatenate(lengths)
@@ -225,12 +228,14 @@ class ShingleSets:
         key.sort()  # by text, then rank: each text keeps its block [offset, offset + length)
         distinct = np.ones(len(key), dtype=bool)
         np.not_equal(key[1:], key[:-1], out=distinct[1:])
-        ranks = key.astype(np.int32)[distinct]  # the low 32 bits: the rank
+        low_half = 0 if sys.byteorder == "little" else 1
+        ranks = key.view(np.int32)[low_half::2][distinct]  # the low 32 bits of each key: the rank
         del key
-        counted = np.zeros(len(distinct) + 1, dtype=np.int32 if len(distinct) < 2**31 else np.int64)
-        np.cumsum(distinct, out=counted[1:])
-        offsets = np.concatenate([[0], np.cumsum(lengths)])
-        return cls(ranks, counted[offsets].astype(np.int64))
+        sizes = np.zeros(len(lengths), dtype=np.int64)
+        filled = lengths > 0
+        if filled.any():
+            sizes[filled] = np.add.reduceat(distinct, (np.cumsum(lengths) - lengths)[filled], dtype=np.int64)
+        return cls(ranks, np.concatenate([[0], np.cumsum(sizes)]))
 
     def prefix_keys(self, threshold: float) -> tuple[np.ndarray, int]:
         """Keys of every text, sorted: each pair of shingles in the text's prefix (and, for texts so
