@@ -21,3 +21,7 @@ class FormatError(CibError):
 
 class ParameterError(CibError):
     """A parameter value is out of range or inconsistent with another one."""
+
+
+class EngineError(CibError):
+    """The chosen query engine cannot run here (missing package or Java) or cannot run a statement."""

@@ -18,10 +18,11 @@ import datetime as dt
 import json
 import logging
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from . import __version__
 from .errors import WorkspaceError
@@ -32,8 +33,94 @@ log = logging.getLogger(__name__)
 MEMORY = ":memory:"
 
 
-class Store:
-    """An open workspace.
+class StoreQueries:
+    """What every engine's store shares, written once on top of its ``execute`` and ``has_table``."""
+
+    def df(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
+        """Run a query and return its result as a pandas DataFrame."""
+        return self.execute(query, params).df()
+
+    def rows(self, query: str, params: list | dict | None = None) -> list[tuple]:
+        """Run a query and return all rows as tuples."""
+        return self.execute(query, params).fetchall()
+
+    def scalar(self, query: str, params: list | dict | None = None) -> Any:
+        """Run a query and return the first column of the first row (None if no row)."""
+        rows = self.execute(query, params).fetchall()  # fetch all: an unfinished result blocks register()
+        return rows[0][0] if rows else None
+    # -- derived results ---------------------------------------------------------------------
+    def record_run(self, step: str, params: dict) -> None:
+        """Record the parameters an analysis step ran with (table ``runs``: one row per step, latest wins)."""
+        self.execute("CREATE TABLE IF NOT EXISTS runs (step VARCHAR PRIMARY KEY, params JSON, ran_at TIMESTAMPTZ, toolkit_version VARCHAR)")
+        self.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
+                     [step, json.dumps(params, sort_keys=True, default=str), dt.datetime.now(dt.timezone.utc), __version__])
+
+    def run_params(self, step: str) -> dict | None:
+        """Parameters of the latest run of an analysis step, or None if it has not run."""
+        if not self.has_table("runs"):
+            return None
+        found = self.scalar("SELECT params FROM runs WHERE step = ?", [step])
+        return None if found is None else json.loads(found)
+
+    # -- summaries ---------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        """Rows per canonical table."""
+        return {table: self.scalar(f"SELECT count(*) FROM {table}") for table in TABLES}
+
+    def meta(self) -> dict[str, str]:
+        """The workspace's ``_meta`` table as a dict."""
+        return dict(self.rows("SELECT key, value FROM _meta"))
+
+
+def open_store(path: str | Path = MEMORY, *, engine: str = "duckdb", spark_master: str | None = None,
+               read_only: bool = False, memory_limit: str | None = None):
+    """Open a workspace on the chosen engine: the one place where the engine is chosen.
+
+    Args:
+        path: DuckDB: a ``.duckdb`` file or ``":memory:"``. Spark: a folder or URL (``s3a://``,
+            ``gs://``, ``hdfs://``) of Parquet tables as :meth:`Store.export_parquet` writes them.
+        engine: ``"duckdb"`` (default, embedded) or ``"spark"`` (needs ``pip install 'cib-toolkit[spark]'`` and Java 17).
+        spark_master: Spark master URL (``local[2]``, ``spark://host:7077``, ``yarn``); None: the one
+            spark-submit or the platform set, else ``local[*]``.
+        read_only, memory_limit: DuckDB only (see :class:`Store`).
+
+    Returns:
+        A :class:`Store` or a :class:`toolkit.spark.store.SparkStore`; both take the same queries.
+
+    Raises:
+        ParameterError: an unknown engine, or an option the engine does not take.
+    """
+    from .errors import ParameterError
+
+    if engine == "duckdb":
+        if spark_master:
+            raise ParameterError(f"spark_master {spark_master!r} given with engine 'duckdb'; choose engine='spark'")
+        return Store(path, read_only=read_only, memory_limit=memory_limit)
+    if engine == "spark":
+        if memory_limit:
+            raise ParameterError(f"memory_limit {memory_limit!r} is a DuckDB setting; on Spark set "
+                                 "spark.driver.memory / spark.executor.memory instead")
+        from .spark.store import SparkStore
+
+        return SparkStore(str(path), master=spark_master)
+    raise ParameterError(f"engine {engine!r} not known; choose one of {', '.join(ENGINES)}")
+
+
+#: Query engines a workspace can run on.
+ENGINES = ("duckdb", "spark")
+
+
+def parquet_name(table: str) -> str:
+    """File name (without ``.parquet``) of a workspace table in a Parquet folder: ``_meta`` is ``meta``."""
+    return table.lstrip("_")
+
+
+def _sql_string(text: str) -> str:
+    return text.replace("'", "''")
+
+
+class Store(StoreQueries):
+    """An open workspace on DuckDB (the embedded default engine).
 
     Args:
         path: a ``.duckdb`` file (created if missing) or ``":memory:"`` for throwaway work.
@@ -45,6 +132,8 @@ class Store:
         WorkspaceError: the file is not a DuckDB database, is locked by another process,
             holds other tables than a workspace, or was written with another schema version.
     """
+
+    engine = "duckdb"
 
     def __init__(self, path: str | Path = MEMORY, *, read_only: bool = False, memory_limit: str | None = None):
         self.path = str(path)
@@ -118,18 +207,48 @@ class Store:
         """Run a statement; returns the DuckDB cursor (use :meth:`df` / :meth:`scalar` to read)."""
         return self.con.execute(query, params) if params is not None else self.con.execute(query)
 
-    def df(self, query: str, params: list | dict | None = None) -> pd.DataFrame:
-        """Run a query and return its result as a pandas DataFrame."""
-        return self.execute(query, params).df()
+    def executemany(self, query: str, rows: list[tuple]) -> None:
+        """Run one statement (typically ``INSERT ... VALUES (?, ...)``) once per row of parameters."""
+        self.con.executemany(query, rows)
 
-    def rows(self, query: str, params: list | dict | None = None) -> list[tuple]:
-        """Run a query and return all rows as tuples."""
-        return self.execute(query, params).fetchall()
+    def arrow_batches(self, query: str, rows: int) -> pa.RecordBatchReader:
+        """A query's result as Arrow record batches of about ``rows`` rows each, streamed in the query's order."""
+        return self.con.sql(query).to_arrow_reader(rows)
 
-    def scalar(self, query: str, params: list | dict | None = None) -> Any:
-        """Run a query and return the first column of the first row (None if no row)."""
-        rows = self.execute(query, params).fetchall()  # fetch all: an unfinished result blocks register()
-        return rows[0][0] if rows else None
+    def create_function(self, name: str, function: Callable[[pa.Array], pa.Array]) -> None:
+        """Make ``function`` (Arrow string array in, Arrow string array out) callable in SQL as ``name(text)``;
+        a function of that name made earlier is replaced."""
+        from duckdb.sqltypes import VARCHAR
+
+        try:
+            self.con.remove_function(name)
+        except Exception:  # not registered yet
+            pass
+        self.con.create_function(name, function, [VARCHAR], VARCHAR, type="arrow")
+
+    def has_table(self, name: str) -> bool:
+        """True if the workspace has a table or view of that name."""
+        return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])
+                    or self.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]))
+
+    def export_parquet(self, folder: str | Path) -> list[Path]:
+        """Write the canonical tables as ``FOLDER/<table>.parquet`` and ``_meta`` as ``FOLDER/meta.parquet``
+        (Spark and Hadoop skip files whose names start with ``_``), what :class:`SparkStore` reads.
+
+        Args:
+            folder: a local folder (created if missing); files of an earlier export are replaced.
+
+        Returns:
+            The files written, ``meta.parquet`` first.
+        """
+        out = Path(folder)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for table in ("_meta", *TABLES):
+            path = out / f"{parquet_name(table)}.parquet"
+            self.execute(f"COPY (SELECT * FROM {table}) TO '{_sql_string(str(path))}' (FORMAT parquet)")
+            written.append(path)
+        return written
 
     def register(self, name: str, data: Any) -> None:
         """Expose a pandas DataFrame or Arrow table to SQL under ``name`` (no copy)."""
@@ -149,31 +268,3 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
-
-    # -- derived results ---------------------------------------------------------------------
-    def record_run(self, step: str, params: dict) -> None:
-        """Record the parameters an analysis step ran with (table ``runs``: one row per step, latest wins)."""
-        self.execute("CREATE TABLE IF NOT EXISTS runs (step VARCHAR PRIMARY KEY, params JSON, ran_at TIMESTAMPTZ, toolkit_version VARCHAR)")
-        self.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?, ?)",
-                     [step, json.dumps(params, sort_keys=True, default=str), dt.datetime.now(dt.timezone.utc), __version__])
-
-    def run_params(self, step: str) -> dict | None:
-        """Parameters of the latest run of an analysis step, or None if it has not run."""
-        if not self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'"):
-            return None
-        found = self.scalar("SELECT params FROM runs WHERE step = ?", [step])
-        return None if found is None else json.loads(found)
-
-    def has_table(self, name: str) -> bool:
-        """True if the workspace has a table or view of that name."""
-        return bool(self.scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name])
-                    or self.scalar("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]))
-
-    # -- summaries ---------------------------------------------------------------------------
-    def counts(self) -> dict[str, int]:
-        """Rows per canonical table."""
-        return {table: self.scalar(f"SELECT count(*) FROM {table}") for table in TABLES}
-
-    def meta(self) -> dict[str, str]:
-        """The workspace's ``_meta`` table as a dict."""
-        return dict(self.rows("SELECT key, value FROM _meta"))

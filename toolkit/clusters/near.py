@@ -160,7 +160,7 @@ def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
         return pc.dictionary_encode(pc.list_flatten(lists)), counts
 
     vocabulary, ids, lengths = None, [], []
-    chunks = _chunks(store.con.sql(query).to_arrow_reader(ENCODE_CHUNK_TEXTS), ENCODE_CHUNK_TEXTS)
+    chunks = _chunks(store.arrow_batches(query, ENCODE_CHUNK_TEXTS), ENCODE_CHUNK_TEXTS)
     workers = max(1, min(os.cpu_count() or 1, 4))
     with ThreadPoolExecutor(workers) as pool:
         while window := list(itertools.islice(chunks, workers)):  # a few chunks in memory at a time

@@ -565,7 +565,7 @@ def _stage_accounts(store: Store, fmt: Format, *, as_records: bool) -> int:
 
 def _insert_rejects(store: Store, rows: list[tuple[int, str, str]], table: str = "_stage_rejects") -> None:
     if rows:
-        store.con.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", rows)
+        store.executemany(f"INSERT INTO {table} VALUES (?, ?, ?)", rows)
 
 
 def _renumber_after_parse_rejects(store: Store, rejects: list[ParseReject]) -> None:

@@ -1,0 +1,249 @@
+"""The toolkit's SQL (DuckDB's dialect) as Spark SQL: parsed and rewritten with SQLGlot.
+
+Every query of the toolkit is written once, in DuckDB's dialect. :func:`translate` parses a
+statement, binds its ``?`` parameters as literals in the syntax tree (never by pasting text),
+rewrites the few constructs SQLGlot does not carry over with the same meaning, and hands back
+syntax trees that :class:`toolkit.spark.store.SparkStore` runs (``.sql(dialect="spark")``).
+
+Rewrites (each keeps DuckDB's result):
+
+- ``list(x ORDER BY k)`` / ``array_agg(x ORDER BY k)``: Spark's ``collect_list`` has no order;
+  the values are collected with their sort keys and sorted (:func:`_ordered_lists`).
+- ``[expr FOR v IN list]`` (list comprehension): ``transform(list, v -> expr)``.
+- ``list[a:b]`` (1-based, both ends included): ``slice(list, a, b - a + 1)``.
+- ``INTERVAL (expr) SECOND`` (a computed length): ``(expr) * INTERVAL '1' SECOND``.
+- ``JSON`` columns and casts: strings holding JSON text.
+- ``len(list)``: ``size(list)``; ``epoch(ts)``: seconds with their fraction, as DuckDB gives.
+- ``a POSITIONAL JOIN b WHERE a.k = b.k``: an inner join on ``k`` (the toolkit only joins
+  positionally rows that carry the same key in the same order, and says so in the WHERE).
+
+A construct that has no faithful translation raises :class:`toolkit.errors.EngineError` naming it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ..errors import EngineError
+
+
+def _sqlglot():
+    try:
+        import sqlglot
+    except ImportError:
+        raise EngineError("the Spark engine needs sqlglot, which is not installed; "
+                          "install the Spark extra: pip install 'cib-toolkit[spark]'") from None
+    return sqlglot
+
+
+def translate(query: str, params: list | tuple | None = None) -> list:
+    """Parse a DuckDB statement (or several, ``;``-separated) into Spark-ready syntax trees.
+
+    Args:
+        query: SQL in DuckDB's dialect with optional ``?`` placeholders.
+        params: values for the placeholders, in order (str, int, float, bool, None, date,
+            datetime, or lists of these).
+
+    Returns:
+        sqlglot expressions; ``expression.sql(dialect="spark")`` gives the Spark SQL.
+
+    Raises:
+        EngineError: the SQL does not parse, the parameters do not match the placeholders,
+            or a construct has no faithful Spark translation.
+    """
+    sqlglot = _sqlglot()
+    from sqlglot import exp
+
+    try:
+        statements = [s for s in sqlglot.parse(query, read="duckdb") if s is not None]
+    except sqlglot.errors.ParseError as error:
+        raise EngineError(f"cannot read this statement for Spark ({error}): {_head(query)}") from None
+    values = list(params) if params is not None else []
+    placeholders = [p for s in statements for p in s.find_all(exp.Placeholder)]
+    if len(placeholders) != len(values):
+        raise EngineError(f"{len(placeholders)} parameter placeholders but {len(values)} values given: {_head(query)}")
+    for placeholder, value in zip(placeholders, values):
+        placeholder.replace(literal(value))
+    return [_rewrite(statement) for statement in statements]
+
+
+def to_spark_sql(query: str, params: list | tuple | None = None) -> list[str]:
+    """:func:`translate`, as Spark SQL text (one string per statement)."""
+    return [statement.sql(dialect="spark") for statement in translate(query, params)]
+
+
+def literal(value: Any):
+    """A Python value as a typed SQL literal (strings quoted and escaped by the generator)."""
+    from sqlglot import exp
+
+    if isinstance(value, bool) or value is None:
+        return exp.convert(value)
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return exp.cast(exp.Literal.string(value.isoformat(sep=" ")), "TIMESTAMP")
+    if isinstance(value, dt.date):
+        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
+    if isinstance(value, (int, float, str)):
+        return exp.convert(value)
+    if isinstance(value, (list, tuple)):
+        return exp.Array(expressions=[literal(v) for v in value])
+    if hasattr(value, "item"):  # numpy scalar
+        return literal(value.item())
+    raise EngineError(f"a parameter of type {type(value).__name__} ({value!r:.60}) cannot be passed to Spark; "
+                      "give str, int, float, bool, None, a date, a datetime or a list of these")
+
+
+def _head(query: str, chars: int = 160) -> str:
+    text = " ".join(query.split())
+    return text if len(text) <= chars else text[:chars] + " ..."
+
+
+def _rewrite(statement):
+    from sqlglot import exp
+
+    for join in list(statement.find_all(exp.Join)):
+        if (join.args.get("method") or "").upper() == "POSITIONAL":
+            _positional_join(join)
+    for _ in range(50):  # a rewritten node is not revisited in its pass: nested constructs need further passes
+        before = statement.sql()
+        statement = statement.transform(_node)
+        if statement.sql() == before:
+            return statement
+    raise EngineError(f"statement rewriting for Spark did not settle: {_head(statement.sql())}")
+
+
+def _positional_join(join) -> None:
+    from sqlglot import exp
+
+    select = join.find_ancestor(exp.Select)
+    where = select.args.get("where") if select else None
+    if where is None or not list(where.find_all(exp.EQ)):
+        raise EngineError("POSITIONAL JOIN has no Spark equivalent unless a WHERE equates the two sides' keys "
+                          f"(rows in the same order carry the same key): {_head(select.sql() if select else join.sql())}")
+    join.set("method", None)
+    join.set("kind", "CROSS")
+
+
+def _node(node):
+    from sqlglot import exp
+
+    if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.JSON:  # JSON text as a string
+        return exp.DataType.build("STRING")
+    if isinstance(node, exp.Interval) and node.this is not None and not isinstance(node.this, exp.Literal):
+        return _interval(node)
+    if isinstance(node, exp.ArrayAgg) and _ordered_aggregate(node):
+        return _ordered_lists(node)
+    if isinstance(node, exp.Array) and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Comprehension):
+        return _comprehension(node.expressions[0])
+    if isinstance(node, exp.Bracket) and len(node.expressions) == 1 and isinstance(node.expressions[0], exp.Slice):
+        return _slice(node.this, node.expressions[0])
+    if isinstance(node, exp.Length) and _is_list(node.this):
+        return exp.Anonymous(this="size", expressions=[node.this])
+    if isinstance(node, exp.TimeToUnix):  # DuckDB's epoch(): seconds with their fraction
+        return exp.Div(this=exp.Anonymous(this="unix_micros", expressions=[node.this]),
+                       expression=exp.Literal.number("1000000.0"))
+    return node
+
+
+#: Expressions whose value is a list.
+def _is_list(node) -> bool:
+    from sqlglot import exp
+
+    if isinstance(node, (exp.Split, exp.RegexpSplit, exp.Array, exp.ArrayAgg, exp.ArrayConcat, exp.ArrayDistinct)):
+        return True
+    if isinstance(node, exp.Anonymous) and node.name.lower() in ("transform", "filter", "slice", "collect_list", "split"):
+        return True
+    if isinstance(node, exp.Paren):
+        return _is_list(node.this)
+    if isinstance(node, exp.Column) and not node.table:  # an alias defined in this statement
+        root = node.root()
+        for alias in root.find_all(exp.Alias):
+            if alias.alias == node.name and _is_list(alias.this):
+                return True
+    return False
+
+
+def _interval(node):
+    """``INTERVAL (expr) UNIT`` (an interval of a computed length) as ``(expr) * INTERVAL '1' UNIT``."""
+    from sqlglot import exp
+
+    unit = node.args.get("unit")
+    one = exp.Interval(this=exp.Literal.string("1"), unit=unit.copy() if unit is not None else None)
+    return exp.Mul(this=exp.paren(node.this.copy()), expression=one)
+
+
+def _comprehension(comprehension):
+    """``[expr FOR v IN list IF cond]`` as ``transform(filter(list, v -> cond), v -> expr)``."""
+    from sqlglot import exp
+
+    variable = comprehension.expression
+    variable = exp.to_identifier(variable.name) if not isinstance(variable, exp.Identifier) else variable
+    source = comprehension.args.get("iterator")
+    condition = comprehension.args.get("condition")
+    if condition is not None:
+        source = exp.Anonymous(this="filter", expressions=[source, exp.Lambda(this=condition, expressions=[variable.copy()])])
+    return exp.Anonymous(this="transform", expressions=[source, exp.Lambda(this=comprehension.this, expressions=[variable.copy()])])
+
+
+def _slice(value, bounds):
+    """DuckDB's ``list[a:b]`` (1-based, both ends included) as Spark's ``slice(list, a, b - a + 1)``."""
+    from sqlglot import exp
+
+    start = bounds.this if bounds.this is not None else exp.Literal.number(1)
+    end = bounds.args.get("expression")
+    if end is None:
+        end = exp.Anonymous(this="size", expressions=[value.copy()])
+    length = exp.Add(this=exp.Sub(this=end, expression=exp.paren(start.copy())), expression=exp.Literal.number(1))
+    return exp.Anonymous(this="slice", expressions=[value, start, exp.paren(length)])
+
+
+def _ordered_aggregate(node) -> bool:
+    from sqlglot import exp
+
+    return isinstance(node, exp.ArrayAgg) and isinstance(node.this, exp.Order)
+
+
+def _ordered_lists(node):
+    """``list(x ORDER BY k1 [DESC], ...)`` as ``transform(array_sort(collect_list(struct(k1, ..., x)), cmp), s -> s.v)``.
+
+    Spark's ``collect_list`` drops NULL values, as DuckDB's ``list`` does not; the struct keeps
+    them (a struct is never NULL), as in DuckDB.
+    """
+    from sqlglot import exp
+
+    order: exp.Order = node.this
+    value = order.this
+    keys = order.expressions
+    fields = [exp.PropertyEQ(this=exp.to_identifier(f"k{i}"), expression=key.this) for i, key in enumerate(keys)]
+    fields.append(exp.PropertyEQ(this=exp.to_identifier("v"), expression=value))
+    collected = exp.Anonymous(this="collect_list", expressions=[exp.Struct(expressions=fields)])
+    comparator = _comparator(keys)
+    ordered = exp.Anonymous(this="array_sort", expressions=[collected, comparator])
+    return exp.Anonymous(this="transform", expressions=[
+        ordered, exp.Lambda(this=exp.Dot(this=exp.column("s"), expression=exp.to_identifier("v")),
+                            expressions=[exp.to_identifier("s")])])
+
+
+def _comparator(keys):
+    """A Spark ``array_sort`` comparator on fields k0, k1, ... of two structs ``l`` and ``r``,
+    each ascending or descending, NULLs ordered as DuckDB orders them (last, by default)."""
+    import sqlglot
+    from sqlglot import exp
+
+    parts = []
+    for i, key in enumerate(keys):
+        descending = bool(key.args.get("desc"))
+        nulls_first = key.args.get("nulls_first")
+        if nulls_first is None:
+            nulls_first = False  # DuckDB: NULLS LAST for ASC and DESC alike
+        l, r = f"l.k{i}", f"r.k{i}"
+        lt, gt = ("1", "-1") if descending else ("-1", "1")
+        null_l, null_r = ("-1", "1") if nulls_first else ("1", "-1")
+        parts.append(f"CASE WHEN {l} IS NULL AND {r} IS NULL THEN 0 WHEN {l} IS NULL THEN {null_l} "
+                     f"WHEN {r} IS NULL THEN {null_r} WHEN {l} < {r} THEN {lt} WHEN {l} > {r} THEN {gt} ELSE 0 END")
+    body = parts[-1]
+    for part in reversed(parts[:-1]):
+        body = f"CASE WHEN ({part}) <> 0 THEN ({part}) ELSE ({body}) END"
+    return exp.Lambda(this=sqlglot.parse_one(body, read="spark"), expressions=[exp.to_identifier("l"), exp.to_identifier("r")])
