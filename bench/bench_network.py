@@ -13,7 +13,7 @@ a fresh Python subprocess:
 * ``toolkit``: ``toolkit.clusters.find_clusters`` with ``NearDuplicateParams(similarity_threshold
   =--threshold)``, then ``toolkit.network.coordination_edges(store, window_seconds=--window,
   actions=["text"])``. ``find_clusters`` is run as it is, with each component it calls timed
-  (languages, near-duplicates, text clusters, templates, cross-language links, merge); its
+  (near-duplicates, languages, text clusters, templates, cross-language links, merge); its
   normalisation is not run again (the workspace is already normalised with the same
   parameters, which is checked);
 * ``peer_csv`` (input conversion, not a target): the posts written as the CSV that
@@ -77,7 +77,7 @@ TARGET_SPEEDUP = 10.0
 #: Steps, in the order they run.
 STEPS = ("load", "normalise", "exact", "toolkit", "peer_csv", "peer_similar", "peer_cotweet", "evaluate")
 #: Components of find_clusters, in the order it calls them (names in toolkit.clusters).
-CLUSTER_COMPONENTS = ("normalise_posts", "identify_languages", "near_duplicate_texts", "build_text_clusters",
+CLUSTER_COMPONENTS = ("normalise_posts", "near_duplicate_texts", "identify_languages", "build_text_clusters",
                       "find_templates", "link_languages", "_merge_linked")
 #: Of those, the ones a near-duplicate network needs (the others are part of find_clusters as it runs).
 NETWORK_COMPONENTS = ("near_duplicate_texts", "build_text_clusters", "_merge_linked")

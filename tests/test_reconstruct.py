@@ -91,3 +91,26 @@ def test_refuses_a_folder_it_did_not_write(tmp_path):
     result = subprocess.run([sys.executable, "-m", "toolkit.cli", "reconstruct", "--db", str(tmp_path / "w.duckdb"),
                              "--out", str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 2 and "not empty" in result.stderr
+
+
+def test_languages_of_copies_only_give_the_same_findings(tmp_path):
+    """language_scope="copies" (large inputs) identifies fewer texts and changes no finding:
+    every clustered post, and every account history the scores read, is identified as before."""
+    from sample_workspace import sample_store_copy
+
+    from toolkit.clusters import ClusterParams
+    from toolkit.demo import sample_dir
+    from toolkit.reconstruct import ReconstructParams, reconstruct, write_outputs
+    from toolkit.targets import read_targets
+
+    outputs, identified = {}, {}
+    for scope in ("all", "copies"):
+        with sample_store_copy(tmp_path / scope if (tmp_path / scope).mkdir() is None else None) as store:
+            summary = reconstruct(store, targets=read_targets(sample_dir() / "mps.csv"),
+                                  params=ReconstructParams(clusters=ClusterParams(language_scope=scope)))
+            write_outputs(store, summary, tmp_path / f"out_{scope}")
+            identified[scope] = store.run_params("languages")["texts_identified"]
+            assert store.run_params("clusters")["language_scope"] == scope
+        outputs[scope] = {name: (tmp_path / f"out_{scope}" / name).read_bytes() for name in ("accounts.csv", "clusters.csv")}
+    assert identified["copies"] < 0.8 * identified["all"]
+    assert outputs["copies"] == outputs["all"]

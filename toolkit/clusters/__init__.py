@@ -29,6 +29,7 @@ import logging
 
 import pandas as pd
 
+from ..errors import ParameterError
 from ..store import Store
 from ..text.language import identify_languages
 from ..text.normalize import normalise_posts
@@ -54,6 +55,10 @@ class ClusterParams:
         min_letters: shortest text (in letters) whose language is identified.
         languages: candidate languages: ``"auto"`` (all; on large inputs those found in a sample),
             ``"all"``, or ISO 639-1 codes (see :mod:`toolkit.text.language`).
+        language_scope: whose languages are identified: ``"all"`` posts; ``"copies"``: posts in
+            copy clusters and every post of the accounts that posted a copy of a matched text
+            (what clusters, cross-language links and account histories read); ``"auto"``
+            (default): all up to :data:`ALL_LANGUAGES_MAX_TEXTS` distinct texts, else copies.
         min_slot_share: share of texts that must vary a stretch for it to be a template slot.
     """
 
@@ -63,6 +68,7 @@ class ClusterParams:
     max_chars: int = 5_000
     min_letters: int = 12
     languages: str | tuple[str, ...] = "auto"
+    language_scope: str = "auto"
     min_slot_share: float = 0.3
 
 
@@ -78,17 +84,51 @@ def find_clusters(store: Store, params: ClusterParams = ClusterParams(), *, prog
         Counts of each step: statuses, texts, pairs, clusters, links, ...
     """
     report = {"status": normalise_posts(store, min_tokens=params.min_tokens, max_chars=params.max_chars)}
-    identify_languages(store, min_letters=params.min_letters, languages=params.languages, progress=progress)
     report["near"] = near_duplicate_texts(store, params.near)
+    scope = _language_scope(store, params.language_scope)
+    identify_languages(store, min_letters=params.min_letters, languages=params.languages,
+                       only=COPY_POSTS_SQL if scope == "copies" else None, progress=progress)
+    report["language_scope"] = scope
     report["text_clusters"] = build_text_clusters(store)
     find_templates(store, min_slot_share=params.min_slot_share)
     links = link_languages(store, params.crosslang)
     report["cross_language_links"] = len(links)
     _merge_linked(store, links)
     report["clusters"] = store.scalar("SELECT count(DISTINCT cluster_id) FROM clusters")
-    store.record_run("clusters", dataclasses.asdict(params))
+    store.record_run("clusters", {**dataclasses.asdict(params), "language_scope_used": scope})
     log.info("copy clusters: %s", report)
     return report
+
+
+#: Distinct texts up to which ``language_scope="auto"`` identifies every post's language
+#: (lingua takes about 1 ms a text on 2 cores: some 3 minutes at this size).
+ALL_LANGUAGES_MAX_TEXTS = 200_000
+
+#: Posts whose language the analyses read: copies (a text posted twice or more, or a member of a
+#: near-duplicate group) and every post of an account that posted a copy of a matched text.
+COPY_POSTS_SQL = """
+    WITH near_texts AS (
+        SELECT f.norm_text FROM text_groups g JOIN match_texts m USING (tid) JOIN post_text f ON f.pid = m.pid),
+    repeated AS (SELECT norm_text FROM post_text WHERE status <> 'empty' GROUP BY norm_text HAVING count(*) >= 2),
+    copies AS (
+        SELECT pid, platform, post_id, status FROM post_text
+        WHERE norm_text IN (SELECT norm_text FROM near_texts UNION ALL SELECT norm_text FROM repeated)),
+    copying AS (
+        SELECT DISTINCT po.platform, po.account_id FROM copies c JOIN posts po USING (platform, post_id)
+        WHERE c.status IN ('ok', 'truncated') AND po.account_id IS NOT NULL)
+    SELECT pid FROM copies
+    UNION ALL
+    SELECT p.pid FROM post_text p JOIN posts po USING (platform, post_id) JOIN copying USING (platform, account_id)"""
+
+
+def _language_scope(store: Store, scope: str) -> str:
+    """``"all"`` or ``"copies"``: the scope ``language_scope`` asks for, ``"auto"`` decided by size."""
+    if scope not in ("auto", "all", "copies"):
+        raise ParameterError(f"language_scope={scope!r}: expected 'auto', 'all' or 'copies'")
+    if scope == "auto":
+        texts = store.scalar("SELECT count(DISTINCT lang_text) FROM post_text")
+        return "all" if texts <= ALL_LANGUAGES_MAX_TEXTS else "copies"
+    return scope
 
 
 def _merge_linked(store: Store, links: pd.DataFrame) -> None:

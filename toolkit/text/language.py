@@ -16,6 +16,9 @@ many texts over all languages, and the rest of the texts are identified among th
 found in at least :data:`MIN_SAMPLE_SHARE` of the sample (about 7x faster with 8 languages). The
 languages kept are recorded with the run.
 
+:func:`identify_languages` can be limited to some posts (``only``): the copy-paste chain does so
+on large inputs (:class:`toolkit.clusters.ClusterParams` ``language_scope``).
+
 Caveats: on very short or mixed-language texts any detector guesses; texts shorter than
 ``min_letters`` are not guessed at. A text mixing a French comment with an appended Chinese
 sentence is labelled by its dominant language. On large inputs, a language rarer than
@@ -75,38 +78,51 @@ def detect_languages(texts: list[str], *, accuracy: str = "low", languages: list
     return codes
 
 
+def sample_positions(n: int) -> list[int]:
+    """Positions of the language sample among ``n`` sorted distinct texts: evenly spread, deterministic."""
+    step = n / SAMPLE_TEXTS
+    return sorted({int(i * step) for i in range(SAMPLE_TEXTS)})
+
+
 def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | list[str] = "auto",
+                 population: tuple[int, list[str]] | None = None,
                  progress: bool | None = None) -> tuple[list[str | None], list[str] | None]:
     """Languages of many texts: ``languages="auto"`` picks the candidates on a sample (see the
     module docstring), ``"all"`` weighs every language, a list of ISO 639-1 codes fixes them.
+
+    Args:
+        texts: distinct texts, sorted (the sample is taken from them).
+        population: when ``texts`` are a part of a larger set of distinct texts, that set's size and
+            its sample (:func:`sample_positions`): the candidates are chosen as they would be for
+            the whole set, so each text gets the answer it would get there.
 
     Returns:
         (codes in the order of ``texts``, the candidate languages used; None = all).
     """
     if isinstance(languages, str) and languages not in ("auto", "all"):
         raise ParameterError(f"languages={languages!r}: expected 'auto', 'all' or a list of ISO 639-1 codes")
-    if languages == "all" or (languages == "auto" and len(texts) <= SAMPLE_TEXTS):
+    size, sample = population or (len(texts), None)
+    if languages == "all" or (languages == "auto" and size <= SAMPLE_TEXTS):
         return detect_languages(texts, accuracy=accuracy, progress=progress), None
     if languages != "auto":
         return detect_languages(texts, accuracy=accuracy, languages=list(languages), progress=progress), list(languages)
-    step = len(texts) / SAMPLE_TEXTS
-    sampled = sorted({int(i * step) for i in range(SAMPLE_TEXTS)})  # evenly spread, deterministic
-    sample_codes = detect_languages([texts[i] for i in sampled], accuracy=accuracy, progress=False)
+    if sample is None:
+        sample = [texts[i] for i in sample_positions(len(texts))]
+    sample_codes = detect_languages(sample, accuracy=accuracy, progress=False)
     counts = pd.Series([c for c in sample_codes if c]).value_counts()
-    kept = sorted(counts[counts >= MIN_SAMPLE_SHARE * len(sampled)].index)
+    kept = sorted(counts[counts >= MIN_SAMPLE_SHARE * len(sample)].index)
     for extra in [*counts.index, "en", "fr"]:  # lingua needs two candidates: add the next most frequent
         if len(kept) >= 2:
             break
         if extra not in kept:
             kept = sorted([*kept, extra])
     codes = detect_languages(texts, accuracy=accuracy, languages=kept, progress=progress)
-    for i, code in zip(sampled, sample_codes):  # the sample keeps its answer over all languages
-        codes[i] = code
-    return codes, kept
+    answered = dict(zip(sample, sample_codes))  # the sample keeps its answer over all languages
+    return [answered.get(text, code) for text, code in zip(texts, codes)], kept
 
 
 def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", languages: str | list[str] = "auto",
-                       progress: bool | None = None) -> pd.DataFrame:
+                       only: str | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Add ``lang_source``, ``lang_detected``, ``lang`` and ``lang_method`` to ``post_text``.
 
     Each distinct text is identified once (copies share the answer).
@@ -117,6 +133,9 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         accuracy: lingua's mode, ``"low"`` (default; fast, good on sentences) or ``"high"``.
         languages: ``"auto"`` (default: all languages, or on large inputs those found in a sample),
             ``"all"``, or a list of ISO 639-1 codes.
+        only: an SQL query giving the ``pid`` of the posts whose texts are identified (None: every
+            post); a post outside it gets the answer for its text if another post had it
+            identified, else the source's tag, else ``und``.
         progress: progress bar (None: only on a terminal).
 
     Returns:
@@ -126,10 +145,18 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         raise ParameterError(f"min_letters={min_letters}: must be at least 1")
     if not store.has_table("post_text"):
         raise ParameterError("identify_languages needs post_text: run toolkit.text.normalize.normalise_posts(store) first")
-    texts = store.df(f"""SELECT DISTINCT lang_text FROM post_text
-                         WHERE length(regexp_replace(lang_text, '[^\\pL]', '', 'g')) >= {int(min_letters)}
-                         ORDER BY lang_text""").lang_text.tolist()
-    codes, candidates = detect_large(texts, accuracy=accuracy, languages=languages, progress=progress)
+    identifiable = f"SELECT DISTINCT lang_text FROM post_text WHERE length(regexp_replace(lang_text, '[^\\pL]', '', 'g')) >= {int(min_letters)}"
+    texts = store.df(f"{identifiable} {'' if only is None else f'AND pid IN ({only})'} ORDER BY lang_text").lang_text.tolist()
+    population = None
+    if only is not None:  # candidates chosen on every identifiable text, as without `only`
+        size = store.scalar(f"SELECT count(*) FROM ({identifiable})")
+        positions = pd.DataFrame({"i": sample_positions(size) if size > SAMPLE_TEXTS else []})
+        store.register("_sample_positions", positions)
+        sample = store.df(f"""SELECT lang_text FROM (SELECT lang_text, row_number() OVER (ORDER BY lang_text) - 1 AS i FROM ({identifiable}))
+                              WHERE i IN (SELECT i FROM _sample_positions) ORDER BY i""").lang_text.tolist()
+        store.unregister("_sample_positions")
+        population = (size, sample)
+    codes, candidates = detect_large(texts, accuracy=accuracy, languages=languages, population=population, progress=progress)
     store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": pd.Series(codes, dtype="object")}))
     undetermined = ", ".join(f"'{u}'" for u in UNDETERMINED)
     store.execute(f"""
@@ -147,5 +174,6 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     store.unregister("_detected")
     store.record_run("languages", {"library": "lingua", "accuracy": accuracy, "min_letters": min_letters,
                                    "languages": languages, "candidates": candidates or "all",
+                                   "posts": "all" if only is None else "selected", "texts_identified": len(texts),
                                    "rule": "detected, else the source's tag, else und"})
     return store.df("SELECT lang, lang_method, count(*) AS posts FROM post_text GROUP BY ALL ORDER BY posts DESC")
