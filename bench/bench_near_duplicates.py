@@ -186,8 +186,8 @@ def run_worker(kind: str, run_dir: Path, data_dir: Path, memory_limit: str | Non
             from toolkit.clusters import near
         baseline = _rss_mb()
         started, cpu = time.perf_counter(), time.process_time()
-        store = Store(workspace)
-        _limit(store.con, **limits)
+        store = Store(workspace, memory_limit=limits["memory_limit"])  # the store keeps its cap
+        _limit(store.con, memory_limit=None, max_temp_directory_size=limits["max_temp_directory_size"])
         profiler = None
         try:
             if kind == "load":

@@ -440,8 +440,8 @@ def run_worker(kind: str, run_dir: Path, data_dir: Path, args) -> dict:
             import lingua  # noqa: F401
         baseline = _rss_mb()
         clock = _Clock()
-        store = Store(workspace)
-        _limit(store.con, **limits)
+        store = Store(workspace, memory_limit=limits["memory_limit"])  # the store keeps its cap
+        _limit(store.con, memory_limit=None, max_temp_directory_size=limits["max_temp_directory_size"])
         if kind == "load":
             [result] = load_files(store, [data_dir / "posts.parquet"], progress=False)
             report = {"rows_loaded": result.rows_loaded, "rows_rejected": result.rows_rejected, "reconciles": result.reconciles}

@@ -48,6 +48,10 @@ class StoreQueries:
         """Run a query and return the first column of the first row (None if no row)."""
         rows = self.execute(query, params).fetchall()  # fetch all: an unfinished result blocks register()
         return rows[0][0] if rows else None
+
+    def release_cache(self) -> None:
+        """Let go of cached table data before memory-hungry work outside the engine (nothing to do
+        for an engine that keeps no cache in this process)."""
     # -- derived results ---------------------------------------------------------------------
     def record_run(self, step: str, params: dict) -> None:
         """Record the parameters an analysis step ran with (table ``runs``: one row per step, latest wins)."""
@@ -137,6 +141,7 @@ class Store(StoreQueries):
 
     def __init__(self, path: str | Path = MEMORY, *, read_only: bool = False, memory_limit: str | None = None):
         self.path = str(path)
+        self.memory_limit = memory_limit
         if read_only and (self.path == MEMORY or not Path(self.path).exists()):
             raise WorkspaceError(f"{self.path}: no such workspace to open read-only; load data first with `cib load FILE... --db {self.path}`")
         try:
@@ -214,6 +219,19 @@ class Store(StoreQueries):
     def arrow_batches(self, query: str, rows: int) -> pa.RecordBatchReader:
         """A query's result as Arrow record batches of about ``rows`` rows each, streamed in the query's order."""
         return self.con.sql(query).to_arrow_reader(rows)
+
+    def release_cache(self) -> None:
+        """Evict the workspace blocks DuckDB keeps in memory (they are read again when needed), so
+        that work outside the engine has the room. The memory limit the store was opened with is
+        set again; if DuckDB cannot evict (e.g. nowhere to spill temporary tables), nothing changes."""
+        try:
+            self.con.execute("SET memory_limit = '64MB'")  # evicts down to the new cap
+        except duckdb.Error:
+            pass
+        if self.memory_limit:
+            self.con.execute("SET memory_limit = ?", [self.memory_limit])
+        else:
+            self.con.execute("RESET memory_limit")
 
     def create_function(self, name: str, function: Callable[[pa.Array], pa.Array]) -> None:
         """Make ``function`` (Arrow string array in, Arrow string array out) callable in SQL as ``name(text)``;

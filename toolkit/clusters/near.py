@@ -110,7 +110,10 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
         SELECT row_number() OVER (ORDER BY pid) AS tid, pid, n_posts
         FROM (SELECT min(pid) AS pid, count(*) AS n_posts FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)
         ORDER BY tid""")
-    sets = ShingleSets.from_ids(*_shingle_ids(store, params.shingle_size))
+    ids, lengths = _shingle_ids(store, params.shingle_size)
+    store.release_cache()  # the texts are read: room for the arithmetic
+    sets = ShingleSets.from_ids(ids, lengths)
+    del ids
     keys, text_bits = sets.prefix_keys(params.similarity_threshold)
     a, b = _key_pairs(keys, text_bits, params.max_bucket)
     a, b = sets.length_filter(a, b, params.similarity_threshold)
