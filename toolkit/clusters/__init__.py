@@ -101,8 +101,8 @@ def find_clusters(store: Store, params: ClusterParams = ClusterParams(), *, prog
 
 
 #: Distinct texts up to which ``language_scope="auto"`` identifies every post's language
-#: (lingua takes about 1 ms a text on 2 cores: some 3 minutes at this size).
-ALL_LANGUAGES_MAX_TEXTS = 200_000
+#: (lingua takes 1-2 ms a text on 2 cores: two to three minutes at this size).
+ALL_LANGUAGES_MAX_TEXTS = 100_000
 
 #: Posts whose language the analyses read: copies (a text posted twice or more, or a member of a
 #: near-duplicate group) and every post of an account that posted a copy of a matched text.
