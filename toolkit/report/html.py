@@ -134,8 +134,9 @@ def _accounts_section(store: Store, summary: dict, pseud: Pseudonymiser | None, 
                count(*) FILTER (WHERE e.created_at IS NULL AND NOT coalesce(e.reactivated_with_switch, false))
                    AS creation_unknown,
                count(*) FILTER (WHERE coalesce(e.default_handle, false)) AS default_handles,
-               (SELECT count(*) FROM account_scores a WHERE a.platform = e.platform) AS accounts
+               any_value(n.accounts) AS accounts
         FROM account_scores s JOIN account_evidence e USING (platform, account_id)
+        JOIN (SELECT platform, count(*) AS accounts FROM account_scores GROUP BY platform) n ON n.platform = e.platform
         WHERE s.flagged GROUP BY e.platform ORDER BY e.platform"""))
     batches = store.df("""
         SELECT e.platform, e.batch_id, any_value(e.batch_size) AS batch_size, count(*) AS flagged,

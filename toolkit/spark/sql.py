@@ -37,13 +37,14 @@ def _sqlglot():
     return sqlglot
 
 
-def translate(query: str, params: list | tuple | None = None) -> list:
+def translate(query: str, params: list | tuple | None = None, *, list_columns: frozenset[str] = frozenset()) -> list:
     """Parse a DuckDB statement (or several, ``;``-separated) into Spark-ready syntax trees.
 
     Args:
         query: SQL in DuckDB's dialect with optional ``?`` placeholders.
         params: values for the placeholders, in order (str, int, float, bool, None, date,
             datetime, or lists of these).
+        list_columns: names of the workspace's list columns (``len(x)`` of a list is ``size(x)``).
 
     Returns:
         sqlglot expressions; ``expression.sql(dialect="spark")`` gives the Spark SQL.
@@ -65,7 +66,12 @@ def translate(query: str, params: list | tuple | None = None) -> list:
         raise EngineError(f"{len(placeholders)} parameter placeholders but {len(values)} values given: {_head(query)}")
     for placeholder, value in zip(placeholders, values):
         placeholder.replace(literal(value))
-    return [_rewrite(statement) for statement in statements]
+    global _list_columns
+    _list_columns = frozenset(list_columns)
+    try:
+        return [_rewrite(statement) for statement in statements]
+    finally:
+        _list_columns = frozenset()
 
 
 def to_spark_sql(query: str, params: list | tuple | None = None) -> list[str]:
@@ -106,12 +112,35 @@ def _rewrite(statement):
     for join in list(statement.find_all(exp.Join)):
         if (join.args.get("method") or "").upper() == "POSITIONAL":
             _positional_join(join)
+    for select in list(statement.find_all(exp.Select)):
+        _aggregate_subqueries(select)
     for _ in range(50):  # a rewritten node is not revisited in its pass: nested constructs need further passes
         before = statement.sql()
         statement = statement.transform(_node)
         if statement.sql() == before:
             return statement
     raise EngineError(f"statement rewriting for Spark did not settle: {_head(statement.sql())}")
+
+
+def _aggregate_subqueries(select) -> None:
+    """In a grouped SELECT, a correlated scalar subquery outside any aggregate (its correlation on
+    the group keys, so one value per group) as ``any_value(subquery)``: Spark takes it only so."""
+    from sqlglot import exp
+
+    if not select.args.get("group"):
+        return
+    for projection in select.expressions:
+        target = projection.this if isinstance(projection, exp.Alias) else projection
+        if isinstance(target, exp.Subquery) and _correlated(target):
+            target.replace(exp.Anonymous(this="any_value", expressions=[target.copy()]))
+
+
+def _correlated(subquery) -> bool:
+    """True if a subquery refers to a table alias it does not define itself."""
+    from sqlglot import exp
+
+    inner = {t.alias_or_name for t in subquery.find_all(exp.Table)} | {c.alias for c in subquery.find_all(exp.CTE)}
+    return any(c.table and c.table not in inner for c in subquery.find_all(exp.Column))
 
 
 def _positional_join(join) -> None:
@@ -131,6 +160,32 @@ def _node(node):
 
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.JSON:  # JSON text as a string
         return exp.DataType.build("STRING")
+    if isinstance(node, exp.Literal) and node.is_string and "\\p{" in node.this:
+        return _java_scripts(node)
+    if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:  # a planner hint Spark lacks
+        node.set("materialized", None)
+        return node
+    if isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries):
+        return _series_table(node)
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _RENAMED:
+        return exp.Anonymous(this=_RENAMED[node.name.lower()], expressions=node.expressions)
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _INTERVAL_UNITS:
+        unit = _INTERVAL_UNITS[node.name.lower()]
+        return exp.Mul(this=exp.paren(node.expressions[0].copy()),
+                       expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var(unit)))
+    if isinstance(node, exp.ArrayOverlaps):
+        return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])
+    if isinstance(node, exp.RegexpFullMatch):
+        pattern = exp.Concat(expressions=[exp.Literal.string("^(?:"), node.expression.copy(), exp.Literal.string(")$")])
+        return exp.RegexpLike(this=node.this, expression=pattern)
+    if isinstance(node, exp.IgnoreNulls) and isinstance(node.this, exp.AnyValue):
+        node = node.this
+    if isinstance(node, exp.AnyValue):  # DuckDB's any_value skips NULLs
+        return exp.Anonymous(this="any_value", expressions=[node.this.copy(), exp.true()])
+    if isinstance(node, exp.TimeToStr):
+        return exp.Anonymous(this="date_format", expressions=[node.this.copy(), exp.Literal.string(java_time_format(node.args["format"].name))])
+    if isinstance(node, exp.Window) and isinstance(node.this, exp.Count) and isinstance(node.this.this, exp.Distinct):
+        return _distinct_window_count(node)
     if isinstance(node, exp.Interval) and node.this is not None and not isinstance(node.this, exp.Literal):
         return _interval(node)
     if isinstance(node, exp.ArrayAgg) and _ordered_aggregate(node):
@@ -142,8 +197,13 @@ def _node(node):
     if isinstance(node, exp.Length) and _is_list(node.this):
         return exp.Anonymous(this="size", expressions=[node.this])
     if isinstance(node, exp.TimeToUnix):  # DuckDB's epoch(): seconds with their fraction
-        return exp.Div(this=exp.Anonymous(this="unix_micros", expressions=[node.this]),
-                       expression=exp.Literal.number("1000000.0"))
+        value = node.this.unnest() if isinstance(node.this, exp.Paren) else node.this
+        if isinstance(value, exp.Sub) and not any(isinstance(side, exp.Interval) for side in (value.this, value.expression)):
+            micros = exp.Sub(this=exp.Anonymous(this="unix_micros", expressions=[value.this.copy()]),
+                             expression=exp.Anonymous(this="unix_micros", expressions=[value.expression.copy()]))
+        else:  # epoch(timestamp); epoch(a - b) of two timestamps is the seconds between them
+            micros = exp.Anonymous(this="unix_micros", expressions=[node.this])
+        return exp.Div(this=exp.paren(micros), expression=exp.Literal.number("1000000.0"))
     return node
 
 
@@ -153,16 +213,102 @@ def _is_list(node) -> bool:
 
     if isinstance(node, (exp.Split, exp.RegexpSplit, exp.Array, exp.ArrayAgg, exp.ArrayConcat, exp.ArrayDistinct)):
         return True
-    if isinstance(node, exp.Anonymous) and node.name.lower() in ("transform", "filter", "slice", "collect_list", "split"):
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _LIST_FUNCTIONS:
         return True
     if isinstance(node, exp.Paren):
         return _is_list(node.this)
-    if isinstance(node, exp.Column) and not node.table:  # an alias defined in this statement
+    if isinstance(node, exp.Column):  # a list column of a workspace table, or an alias made in this statement
+        if node.name in _list_columns:
+            return True
         root = node.root()
         for alias in root.find_all(exp.Alias):
             if alias.alias == node.name and _is_list(alias.this):
                 return True
     return False
+
+
+#: Functions (DuckDB's and Spark's names) whose value is a list.
+_LIST_FUNCTIONS = {"transform", "filter", "slice", "collect_list", "collect_set", "split", "list_intersect",
+                   "array_intersect", "list_distinct", "array_distinct", "sequence", "list_sort", "array_sort"}
+
+#: Names of list columns in the workspace's tables (set by the store running the statement).
+_list_columns: frozenset[str] = frozenset()
+
+
+#: DuckDB functions whose Spark counterpart has another name and the same arguments and result.
+_RENAMED = {"list_intersect": "array_intersect", "regexp_split_to_array": "split", "string_split_regex": "split"}
+
+#: DuckDB's to_minutes(n) and its kin: intervals of n units.
+_INTERVAL_UNITS = {"to_seconds": "SECOND", "to_minutes": "MINUTE", "to_hours": "HOUR", "to_days": "DAY"}
+
+
+def _java_scripts(node):
+    """RE2's script classes (``\\p{Han}``) as Java writes them (``\\p{IsHan}``); categories (``\\p{Lu}``) stay."""
+    import re
+
+    from sqlglot import exp
+
+    return exp.Literal.string(re.sub(r"\\p\{(?!Is|In)([A-Z][a-z]{2,})\}", r"\\p{Is\1}", node.this))
+
+
+def java_time_format(strftime: str) -> str:
+    """A strftime pattern (``%Y-%m-%dT%H:%M:%SZ``) as a Java date-time pattern (``yyyy-MM-dd'T'HH:mm:ss'Z'``)."""
+    codes = {"Y": "yyyy", "m": "MM", "d": "dd", "H": "HH", "M": "mm", "S": "ss", "y": "yy", "j": "DDD",
+             "a": "EEE", "A": "EEEE", "b": "MMM", "B": "MMMM", "f": "SSSSSS", "z": "xx", "I": "hh", "p": "a",
+             "%": "%"}
+    out, literal, i = [], [], 0
+    while i < len(strftime):
+        ch = strftime[i]
+        if ch == "%" and i + 1 < len(strftime):
+            code = strftime[i + 1]
+            if code not in codes:
+                raise EngineError(f"strftime code %{code} has no Spark counterpart (in {strftime!r})")
+            if literal:
+                out.append("'" + "".join(literal).replace("'", "''") + "'")
+                literal = []
+            out.append(codes[code])
+            i += 2
+            continue
+        if ch.isalpha() or ch == "'":
+            literal.append(ch)
+        else:
+            if literal:
+                out.append("'" + "".join(literal).replace("'", "''") + "'")
+                literal = []
+            out.append(ch)
+        i += 1
+    if literal:
+        out.append("'" + "".join(literal).replace("'", "''") + "'")
+    return "".join(out)
+
+
+def _series_table(node):
+    """``FROM generate_series(a, b, step) t(col)`` as ``FROM (SELECT explode(sequence(a, b, step)) AS col) t``."""
+    from sqlglot import exp
+
+    series = node.this
+    if series.args.get("is_end_exclusive"):
+        raise EngineError("range(a, b, step) as a table has no exact Spark counterpart; write generate_series "
+                          f"(end included): {_head(node.sql())}")
+    alias = node.args.get("alias")
+    column = alias.columns[0].name if alias is not None and alias.columns else "generate_series"
+    name = alias.name if alias is not None and alias.name else "_series"
+    sequence = exp.Anonymous(this="sequence", expressions=[a for a in (series.args.get("start"), series.args.get("end"),
+                                                                       series.args.get("step")) if a is not None])
+    select = exp.select(exp.alias_(exp.Explode(this=sequence), column)).subquery(name)
+    return select
+
+
+def _distinct_window_count(node):
+    """``count(DISTINCT x) OVER (...)`` (Spark has no distinct window aggregates) as ``size(collect_set(x) OVER (...))``."""
+    from sqlglot import exp
+
+    distinct = node.this.this
+    if len(distinct.expressions) != 1:
+        raise EngineError(f"count(DISTINCT a, b) OVER (...) has no Spark counterpart: {_head(node.sql())}")
+    window = node.copy()
+    window.set("this", exp.Anonymous(this="collect_set", expressions=[distinct.expressions[0].copy()]))
+    return exp.Anonymous(this="size", expressions=[window])
 
 
 def _interval(node):
@@ -216,9 +362,12 @@ def _ordered_lists(node):
     order: exp.Order = node.this
     value = order.this
     keys = order.expressions
+    distinct = isinstance(value, exp.Distinct)
+    if distinct:  # list(DISTINCT x ORDER BY x): distinct (key, value) pairs, the key a function of the value
+        value = value.expressions[0]
     fields = [exp.PropertyEQ(this=exp.to_identifier(f"k{i}"), expression=key.this) for i, key in enumerate(keys)]
     fields.append(exp.PropertyEQ(this=exp.to_identifier("v"), expression=value))
-    collected = exp.Anonymous(this="collect_list", expressions=[exp.Struct(expressions=fields)])
+    collected = exp.Anonymous(this="collect_set" if distinct else "collect_list", expressions=[exp.Struct(expressions=fields)])
     comparator = _comparator(keys)
     ordered = exp.Anonymous(this="array_sort", expressions=[collected, comparator])
     return exp.Anonymous(this="transform", expressions=[

@@ -49,8 +49,11 @@ class SparkResult:
         return self._table
 
     def df(self) -> pd.DataFrame:
-        """All rows as a pandas DataFrame (times with zone as ``datetime64[us, UTC]``, as DuckDB gives them)."""
-        return self.arrow().to_pandas()
+        """All rows as a pandas DataFrame, typed as DuckDB gives them: times with zone as
+        ``datetime64[us, UTC]``, decimals as float64."""
+        table = self.arrow()
+        schema = pa.schema([pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in table.schema])
+        return table.cast(schema).to_pandas()
 
     def fetchall(self) -> list[tuple]:
         """All rows as tuples."""
@@ -123,7 +126,7 @@ class SparkStore(StoreQueries):
     def execute(self, query: str, params: list | None = None) -> SparkResult:
         """Translate and run a statement (DuckDB dialect); returns a :class:`SparkResult`."""
         result = SparkResult()
-        for statement in translate(query, params):
+        for statement in translate(query, params, list_columns=self._list_columns()):
             result = self._run(statement)
         return result
 
@@ -195,6 +198,8 @@ class SparkStore(StoreQueries):
     def _run(self, statement) -> SparkResult:
         from sqlglot import exp
 
+        if any(c.name.lower() == "rowid" for c in statement.find_all(exp.Column)):
+            statement = self._with_rowid(statement)
         if isinstance(statement, exp.Create):
             return self._create(statement)
         if isinstance(statement, exp.Drop):
@@ -284,7 +289,47 @@ class SparkStore(StoreQueries):
         except Exception as error:
             raise EngineError(f"Spark refused a translated statement ({_first_line(error)}): {_head(text, 600)}") from None
 
+    def _with_rowid(self, statement):
+        """DuckDB's ``rowid`` of a canonical table: its row's place in the Parquet file(s), numbered once.
+
+        ``SELECT rowid, * FROM posts`` reads ``posts`` with a ``rowid`` column instead, its ``*``
+        spelled out as the table's own columns (so ``*`` means the same on both engines).
+        """
+        from pyspark.sql import functions as F
+        from sqlglot import exp
+
+        for select in list(statement.find_all(exp.Select)):
+            table = select.args.get("from_") and select.args["from_"].this
+            if not isinstance(table, exp.Table) or table.name not in TABLES or select.args.get("joins"):
+                continue
+            own = [c for c in select.find_all(exp.Column) if c.find_ancestor(exp.Select) is select]
+            if not any(c.name.lower() == "rowid" for c in own) or "rowid" in self._views[table.name].columns:
+                continue
+            numbered = f"_rowid_{table.name}"
+            if numbered not in self._views:  # ids in file order: the order DuckDB's rowids have
+                self._set_view(numbered, _materialise(self._views[table.name].withColumn("rowid", F.monotonically_increasing_id())))
+            original, columns = table.name, self._views[table.name].columns
+            expanded = []
+            for projection in select.expressions:
+                if isinstance(projection, exp.Star):
+                    expanded += [exp.column(c) for c in columns]
+                else:
+                    expanded.append(projection)
+            select.set("expressions", expanded)
+            table.set("this", exp.to_identifier(numbered))
+            if not table.alias:  # columns qualified by the table's name still resolve
+                table.set("alias", exp.TableAlias(this=exp.to_identifier(original)))
+        return statement
+
     # -- catalog -------------------------------------------------------------------------------
+    def _list_columns(self) -> frozenset[str]:
+        """Names of columns that are lists in some table of the store, and plain values in none."""
+        lists, plain = set(), set()
+        for frame in self._views.values():
+            for name, kind in frame.dtypes:
+                (lists if kind.startswith("array") else plain).add(name)
+        return frozenset(lists - plain)
+
     def _set_view(self, name: str, frame) -> None:
         frame.createOrReplaceTempView(name)
         self._views[name] = frame
