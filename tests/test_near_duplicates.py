@@ -73,6 +73,36 @@ def test_groups_have_a_leader_similar_to_each_member():
     assert groups.similarity_to_rep.iloc[1] == pytest.approx(shingle_jaccard(texts[0], texts[3]))
 
 
+def _leaders_one_by_one(a, b, rank):
+    """The greedy rule written plainly: in rank order, a free node leads and takes its free neighbours."""
+    neighbours = {node: set() for node in range(len(rank))}
+    for x, y in zip(a.tolist(), b.tolist()):
+        neighbours[x].add(y)
+        neighbours[y].add(x)
+    leader = [-1] * len(rank)
+    for node in np.argsort(rank).tolist():
+        if leader[node] == -1:
+            leader[node] = node
+            for other in neighbours[node]:
+                if leader[other] == -1:
+                    leader[other] = node
+    return leader
+
+
+@given(st.integers(2, 40).flatmap(lambda n: st.tuples(
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)).filter(lambda e: e[0] != e[1]), min_size=1, max_size=120),
+    st.permutations(range(n)))))
+@settings(max_examples=300, deadline=None)
+def test_leaders_in_rounds_equal_leaders_one_by_one(graph):
+    edges, order = graph
+    used = sorted({node for edge in edges for node in edge})
+    dense = {node: i for i, node in enumerate(used)}
+    a = np.array([dense[x] for x, _ in edges])
+    b = np.array([dense[y] for _, y in edges])
+    rank = np.argsort(np.argsort([order[node] for node in used]))
+    assert near._greedy_leaders(a, b, rank).tolist() == _leaders_one_by_one(a, b, rank)
+
+
 def test_crowded_keys_are_linked_as_a_star():
     """Texts made of the same common words: past max_bucket, each is paired with one text only."""
     texts = [" ".join(["a", "b", "c", "d", f"x{i}"]) for i in range(30)]

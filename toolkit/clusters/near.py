@@ -288,7 +288,7 @@ class ShingleSets:
                 return (np.repeat(pair, self.size[texts]) << 32) | self.rank[_ragged_positions(self.start[texts], self.size[texts])]
 
             values = np.concatenate([tagged(ca), tagged(cb)])
-            values.sort()
+            values.sort(kind="stable")  # two sorted runs (by pair, then rank): a merge, not a full sort
             repeated = values[1:][values[1:] == values[:-1]] >> 32
             return np.bincount(repeated, minlength=len(ca))
 
@@ -373,38 +373,69 @@ def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray, similarity
     Returns:
         DataFrame (tid, group_id) for texts in groups of two or more; group_id = the leader's tid.
     """
-    from scipy.sparse import coo_matrix
-
     empty = pd.DataFrame({"tid": pd.Series([], dtype="int64"), "group_id": pd.Series([], dtype="int64")})
     if len(a) == 0:
         return empty
     nodes, index = _dense(np.concatenate([a, b]))
     ia, ib = index[: len(a)], index[len(a):]
-    adjacency = coo_matrix((np.ones(2 * len(a), dtype=np.int8), (np.concatenate([ia, ib]), np.concatenate([ib, ia]))),
-                           shape=(len(nodes), len(nodes))).tocsr()
-    leader = np.full(len(nodes), -1, dtype=np.int64)
-    order = np.searchsorted(nodes, priority[np.isin(priority, nodes)])
-    for node in order:
-        if leader[node] != -1:
-            continue
-        leader[node] = node
-        neighbours = adjacency.indices[adjacency.indptr[node]:adjacency.indptr[node + 1]]
-        free = neighbours[leader[neighbours] == -1]
-        leader[free] = node
+    present = priority[np.isin(priority, nodes)]
+    rank = len(present) + np.arange(len(nodes), dtype=np.int64)  # ids absent from priority come last
+    rank[np.searchsorted(nodes, present)] = np.arange(len(present))
+    leader = _greedy_leaders(ia, ib, rank)
     sizes = np.bincount(leader, minlength=len(nodes))
     weight = np.ones(len(a)) if similarity is None else np.asarray(similarity, dtype=float)
-    lone = sizes[leader] == 1
-    if lone.any():  # each lone text joins the group of its most similar neighbour (neighbours are in groups)
-        ends = np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([weight, weight])
-        order = np.lexsort((-ends[2], ends[0]))
-        source, target = ends[0][order], ends[1][order]
-        starts = np.flatnonzero(np.concatenate([[True], source[1:] != source[:-1]]))
-        best = pd.Series(target[starts], index=source[starts])
-        for node in np.flatnonzero(lone):
-            leader[node] = leader[best[node]]
+    lone = np.flatnonzero(sizes[leader] == 1)
+    if len(lone):  # each lone text joins the group of its most similar neighbour (never itself lone)
+        source, target, pair_weight = np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([weight, weight])
+        order = np.lexsort((-pair_weight, source))
+        source, target = source[order], target[order]
+        first = np.concatenate([[True], source[1:] != source[:-1]])
+        best = np.full(len(nodes), -1, dtype=np.int64)
+        best[source[first]] = target[first]
+        leader[lone] = leader[best[lone]]
         sizes = np.bincount(leader, minlength=len(nodes))
     keep = sizes[leader] >= 2
     return pd.DataFrame({"tid": nodes[keep].astype("int64"), "group_id": nodes[leader[keep]].astype("int64")})
+
+
+def _greedy_leaders(a: np.ndarray, b: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """The leader of each node when nodes are taken in ``rank`` order and a node not yet taken
+    leads and takes its free neighbours: a node leads if no neighbour before it leads; any other
+    node belongs to the first leader among its neighbours. Computed in rounds over the edges
+    (each round settles every node whose earlier neighbours are settled), not node by node.
+
+    Args:
+        a, b: edges between dense node ids 0..n-1; rank: each node's place in the order.
+
+    Returns:
+        Each node's leader (a leader is its own).
+    """
+    n = len(rank)
+    later, earlier = np.concatenate([a, b]), np.concatenate([b, a])
+    keep = rank[earlier] < rank[later]
+    later, earlier = later[keep], earlier[keep]
+    state = np.zeros(n, dtype=np.int8)  # 0 unsettled, 1 leads, 2 taken
+    open_later, open_earlier = later, earlier
+    while len(open_later):
+        settled = state[open_earlier]
+        taken = np.zeros(n, dtype=bool)
+        taken[open_later[settled == 1]] = True
+        waiting = np.zeros(n, dtype=bool)
+        waiting[open_later[settled == 0]] = True
+        unsettled = state == 0
+        state[unsettled & taken] = 2
+        state[unsettled & ~taken & ~waiting] = 1
+        still = state[open_later] == 0
+        open_later, open_earlier = open_later[still], open_earlier[still]
+    state[state == 0] = 1  # nodes without earlier neighbours
+    leader = np.arange(n, dtype=np.int64)
+    member = (state[later] == 2) & (state[earlier] == 1)
+    member_of, by = later[member], earlier[member]
+    order = np.lexsort((rank[by], member_of))
+    member_of, by = member_of[order], by[order]
+    first = np.concatenate([[True], member_of[1:] != member_of[:-1]])
+    leader[member_of[first]] = by[first]
+    return leader
 
 
 def connected_groups(a: np.ndarray, b: np.ndarray) -> pd.DataFrame:
