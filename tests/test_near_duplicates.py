@@ -45,7 +45,7 @@ def test_pairs_equal_brute_force(texts, threshold, shingle_size):
     assert counts["verified_pairs"] == len(truth)
 
 
-def test_chunked_encoding_keys_and_verification_give_the_same_pairs(monkeypatch):
+def test_chunked_encoding_keys_pairs_and_verification_give_the_same_pairs(monkeypatch):
     rng = np.random.default_rng(5)
     texts = [" ".join(rng.choice(WORDS, size=rng.integers(3, 9))) for _ in range(80)]
     results = []
@@ -55,6 +55,7 @@ def test_chunked_encoding_keys_and_verification_give_the_same_pairs(monkeypatch)
             monkeypatch.setattr(near, "KEY_CHUNK_TEXTS", chunk)
             monkeypatch.setattr(near, "ARRAY_CHUNK", chunk)
             monkeypatch.setattr(near, "VERIFY_CHUNK_PAIRS", chunk)
+            monkeypatch.setattr(near, "PAIR_CHUNK", chunk)
         with _workspace(texts) as store:
             near.near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=0.5, max_bucket=10_000))
             results.append(store.df("SELECT * FROM text_pairs"))

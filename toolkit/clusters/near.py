@@ -55,6 +55,8 @@ ARRAY_CHUNK = 50_000_000
 KEY_CHUNK_TEXTS = 500_000
 #: Candidate pairs verified at a time (bounds the memory of verification).
 VERIFY_CHUNK_PAIRS = 250_000
+#: Candidate pairs (repeats included) expanded from the sorted keys at a time.
+PAIR_CHUNK = 20_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -310,16 +312,36 @@ def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int) -> tuple[np.nd
     first = np.concatenate([[0], np.flatnonzero(np.diff(repeat) != 1) + 1])  # runs of consecutive repeats
     starts = repeat[first]
     lengths = np.diff(np.append(first, len(repeat))) + 1
+    del repeat, first
     small = lengths <= max_bucket
-    left, right = segment_pairs(starts[small], lengths[small])
-    big = ~small
-    star = _ragged_positions(starts[big] + 1, lengths[big] - 1)
+    per_run = np.where(small, lengths * (lengths - 1) // 2, lengths - 1)  # all pairs, or a star
     text_mask = (1 << text_bits) - 1
-    a = np.concatenate([keys[left] & text_mask, np.repeat(keys[starts[big]] & text_mask, lengths[big] - 1)])
-    b = np.concatenate([keys[right] & text_mask, keys[star] & text_mask])
-    distinct = _distinct_sorted((np.minimum(a, b) << 32) | np.maximum(a, b))
+    codes = np.empty(int(per_run.sum()), dtype=np.int64)  # each pair as min << 32 | max, repeats included
+    done = 0
+    for lo, hi in _bounded_slices(per_run, PAIR_CHUNK):  # runs in slices: bounded temporary arrays
+        run_starts, run_lengths, run_small = starts[lo:hi], lengths[lo:hi], small[lo:hi]
+        left, right = segment_pairs(run_starts[run_small], run_lengths[run_small])
+        hub, spokes = run_starts[~run_small], run_lengths[~run_small] - 1
+        a = keys[np.concatenate([left, np.repeat(hub, spokes)])] & text_mask
+        b = keys[np.concatenate([right, _ragged_positions(hub + 1, spokes)])] & text_mask
+        codes[done:done + len(a)] = (np.minimum(a, b) << 32) | np.maximum(a, b)
+        done += len(a)
+    codes.sort()
+    distinct = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
+    del codes
     distinct = distinct[(distinct >> 32) != (distinct & 0xFFFFFFFF)]
     return distinct >> 32, distinct & 0xFFFFFFFF
+
+
+def _bounded_slices(sizes: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """Consecutive slices [lo, hi) of ``sizes`` whose sums stay within ``limit`` (a single larger
+    item makes a slice of its own)."""
+    ends = np.cumsum(sizes)
+    cuts = [0]
+    while cuts[-1] < len(sizes):
+        base = ends[cuts[-1] - 1] if cuts[-1] else 0
+        cuts.append(max(int(np.searchsorted(ends, base + limit, side="right")), cuts[-1] + 1))
+    return list(zip(cuts[:-1], cuts[1:]))
 
 
 def segment_pairs(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
