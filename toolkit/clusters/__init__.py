@@ -12,7 +12,7 @@
 * ``clusters`` — per post: cluster_id (language versions of one message share it),
   text_cluster_id, platform, post_id, method (exact / near), similarity, lang;
 * ``cluster_summary`` — per cluster: size, accounts, languages, platforms, first and last
-  time, representative text per language.
+  time, representative text per language (its most posted text, the earliest on ties).
 
 Example:
     >>> from toolkit.store import Store
@@ -152,8 +152,14 @@ def _merge_linked(store: Store, links: pd.DataFrame) -> None:
         CREATE OR REPLACE TABLE cluster_summary AS
         WITH p AS (SELECT c.*, po.account_id, po.created_at, po.text, po.reply_to_account_id
                    FROM clusters c JOIN posts po USING (platform, post_id)),
+        per_text AS (  -- a language's representative: its most posted text, the earliest on ties
+            SELECT cluster_id, lang, text, count(*) AS n_text, min(created_at) AS first_at FROM p GROUP BY cluster_id, lang, text),
         per_lang AS (
-            SELECT cluster_id, lang, count(*) AS n, mode(text) AS text FROM p GROUP BY cluster_id, lang)
+            SELECT cluster_id, lang, n, text FROM (
+                SELECT cluster_id, lang, text, sum(n_text) OVER (PARTITION BY cluster_id, lang) AS n,
+                       row_number() OVER (PARTITION BY cluster_id, lang ORDER BY n_text DESC, first_at, text) AS place
+                FROM per_text)
+            WHERE place = 1)
         SELECT p.cluster_id, count(*) AS n_posts, count(DISTINCT account_id) AS n_accounts,
                count(DISTINCT text_cluster_id) AS n_text_clusters,
                count(DISTINCT reply_to_account_id) AS n_targets,

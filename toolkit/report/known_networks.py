@@ -372,19 +372,23 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
         # Near-duplicates with a prefix filter: a text whose Jaccard similarity with a published text A
         # reaches t shares at least ceil(t |A|) tokens with it, hence at least one of the
         # |A| - ceil(t |A|) + 1 rarest tokens of A; only texts sharing one of those are compared.
+        # Only the published texts' own tokens are counted in the workspace's texts.
         return store.df(f"""
             WITH k AS (SELECT * FROM _known_texts),
             exact AS (
                 SELECT k.iid, pt.platform, pt.post_id, 1.0 AS similarity, 'text (exact)' AS match
                 FROM k JOIN post_text pt ON pt.norm_text = k.norm_text AND pt.status <> 'empty'),
             texts AS MATERIALIZED (
-                SELECT row_number() OVER (ORDER BY norm_text) AS tid, norm_text, list_distinct(string_split(tokens, ' ')) AS toks
+                SELECT row_number() OVER (ORDER BY norm_text) AS tid, norm_text, tokens
                 FROM (SELECT norm_text, any_value(tokens) AS tokens FROM post_text
                       WHERE status IN ('ok', 'truncated') AND n_tokens >= {min_tokens} GROUP BY norm_text)),
-            tt AS MATERIALIZED (SELECT tid, unnest(toks) AS tok FROM texts),
-            df AS (SELECT tok, count(*) AS df FROM tt GROUP BY tok),
             kl AS (SELECT iid, list_distinct(string_split(tokens, ' ')) AS toks FROM k
                    WHERE n_tokens >= {min_tokens} AND status IN ('ok', 'truncated')),
+            vocabulary AS (SELECT DISTINCT unnest(toks) AS tok FROM kl),
+            tt AS MATERIALIZED (
+                SELECT DISTINCT tid, tok FROM (SELECT tid, unnest(string_split(tokens, ' ')) AS tok FROM texts)
+                WHERE tok IN (SELECT tok FROM vocabulary)),
+            df AS (SELECT tok, count(*) AS df FROM tt GROUP BY tok),
             ranked AS (SELECT kt.iid, kt.tok, len(kt.toks) AS n,
                               row_number() OVER (PARTITION BY kt.iid ORDER BY coalesce(df.df, 0), kt.tok) AS r
                        FROM (SELECT iid, toks, unnest(toks) AS tok FROM kl) kt LEFT JOIN df USING (tok)),
@@ -392,7 +396,8 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
             candidates AS (SELECT DISTINCT p.iid, tt.tid FROM prefix p JOIN tt USING (tok)),
             near AS (
                 SELECT iid, norm_text, s / (len(a) + len(b) - s) AS similarity
-                FROM (SELECT c.iid, t.norm_text, kl.toks AS a, t.toks AS b, len(list_intersect(kl.toks, t.toks)) AS s
+                FROM (SELECT c.iid, t.norm_text, kl.toks AS a, list_distinct(string_split(t.tokens, ' ')) AS b,
+                             len(list_intersect(kl.toks, list_distinct(string_split(t.tokens, ' ')))) AS s
                       FROM candidates c JOIN kl USING (iid) JOIN texts t USING (tid))
                 WHERE s / (len(a) + len(b) - s) >= {threshold}),
             near_posts AS (
