@@ -31,7 +31,7 @@ from . import __version__
 from .clusters import ClusterParams, find_clusters
 from .export import write_csv, write_json
 from .scoring import ScoringParams, judge_clusters, score_accounts
-from .store import Store
+from .store import ENGINES, Store, open_store
 from .targets import set_targets
 
 log = logging.getLogger(__name__)
@@ -254,7 +254,15 @@ def add_parsers(sub) -> None:
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="export files to load first (any format `cib load` reads)")
     p.add_argument("--db", help="workspace; with INPUTs they are loaded into it (default: OUT/campaign.duckdb)")
     p.add_argument("--out", required=True, help="output folder (created; files of an earlier run are replaced)")
-    p.add_argument("--memory-limit", help="cap the engine's memory, e.g. 4GB (default: 80%% of RAM)")
+    p.add_argument("--memory-limit", help="cap DuckDB's memory, e.g. 4GB (default: 80%% of RAM)")
+    p.add_argument("--engine", choices=ENGINES, default="duckdb",
+                   help="query engine: duckdb (default, embedded) or spark (pip install 'cib-toolkit[spark]'; docs/spark.md)")
+    p.add_argument("--spark-master", metavar="URL",
+                   help="with --engine spark: local[N], spark://host:7077, yarn, k8s://... (default: the one spark-submit "
+                        "or the platform set, else local[*])")
+    p.add_argument("--tables", metavar="URL",
+                   help="with --engine spark: folder or URL (s3a://, gs://, hdfs://) of the canonical tables as Parquet to "
+                        "analyse instead of a workspace (default: the workspace's tables, written to OUT/tables)")
     p.add_argument("--pseudonymise", choices=["unflagged", "all"],
                    help="for publication: replace ids and handles of unflagged (or all) accounts by salted hashes in every file")
     p.add_argument("--salt", help="salt of the pseudonyms (keep it secret; default: a random one per run)")
@@ -268,15 +276,31 @@ def add_parsers(sub) -> None:
     p.set_defaults(run=run_reconstruct)
 
 
+def _load_and_check(store: Store, inputs: list[str], db: str, echo: Callable[[str], None]) -> None:
+    """Load the export files (if any) into the workspace and refuse a workspace without posts."""
+    from .errors import CibError
+    from .load import load_files
+
+    for result in load_files(store, inputs) if inputs else []:
+        echo(f"  {result.summary()}")
+    if not store.scalar("SELECT count(*) FROM posts"):
+        raise CibError(f"{db}: the workspace has no posts; load exports first (cib load FILE... --db {db})")
+
+
 def run_reconstruct(args) -> int:
     """Load (if asked), reconstruct, write outputs; settings echoed first, steps shown as they run."""
     import sys
 
     from .errors import CibError
-    from .load import load_files
     from .targets import read_targets
 
-    if not args.inputs and not args.db:
+    engine = getattr(args, "engine", "duckdb")
+    tables = getattr(args, "tables", None)
+    if engine != "spark" and (getattr(args, "spark_master", None) or tables):
+        raise CibError("--spark-master and --tables go with --engine spark")
+    if tables and (args.inputs or args.db):
+        raise CibError("--tables replaces the workspace: give either --tables URL, or --db / INPUT files")
+    if not args.inputs and not args.db and not tables:
         raise CibError("give a workspace (--db campaign.duckdb) or export files to load (INPUT...)")
     out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not (out / "campaign.json").exists():
@@ -290,16 +314,28 @@ def run_reconstruct(args) -> int:
     echo = lambda text: print(text, file=sys.stderr)  # noqa: E731
     echo(f"cib reconstruct {__version__}")
     echo(f"  inputs:    {', '.join(args.inputs) if args.inputs else '(none: workspace as it is)'}")
-    echo(f"  workspace: {db}")
+    if engine == "spark":
+        parquet = tables or str(out / "tables")
+        echo(f"  engine:    spark (master {args.spark_master or 'from the environment, else local[*]'}), tables {parquet}")
+    if not tables:
+        echo(f"  workspace: {db}")
     echo(f"  targets:   {args.targets or 'inferred from replies'}")
     echo(f"  output:    {out}")
     echo(f"  near-duplicate threshold {params.clusters.near.similarity_threshold}, squad window "
          f"{params.scoring.squad_window_minutes:g} min, flag threshold {params.scoring.flag_threshold}")
-    with Store(db, memory_limit=args.memory_limit) as store:
-        for result in load_files(store, args.inputs) if args.inputs else []:
-            echo(f"  {result.summary()}")
-        if not store.scalar("SELECT count(*) FROM posts"):
-            raise CibError(f"{db}: the workspace has no posts; load exports first (cib load FILE... --db {db})")
+    if engine == "spark":
+        if not tables:  # the loaders run on DuckDB; Spark reads the workspace's canonical tables as Parquet
+            with Store(db, memory_limit=args.memory_limit) as workspace:
+                _load_and_check(workspace, args.inputs, db, echo)
+                workspace.export_parquet(parquet)
+        store = open_store(parquet, engine="spark", spark_master=args.spark_master)
+    else:
+        store = Store(db, memory_limit=args.memory_limit)
+    with store:
+        if engine != "spark":
+            _load_and_check(store, args.inputs, db, echo)
+        elif not store.scalar("SELECT count(*) FROM posts"):
+            raise CibError(f"{parquet}: the tables hold no posts")
         counter = iter(range(1, len(STEPS) + 1))
         summary = reconstruct(store, targets=targets, params=params,
                               on_step=lambda name: echo(f"[{next(counter)}/{len(STEPS)}] {name}"))

@@ -104,9 +104,13 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
         WITH posts_in AS (
             SELECT c.text_cluster_id AS tc, c.lang, p.account_id, p.reply_to_account_id AS target, p.created_at, p.text
             FROM text_clusters c JOIN posts p USING (platform, post_id)
+        ), top_lang AS (  -- the most common language; a tie goes to the language posted first (then the lower code)
+            SELECT tc, arg_min(lang, (-n, first_at, lang)) AS lang
+            FROM (SELECT tc, lang, count(*) AS n, min(created_at) AS first_at FROM posts_in WHERE lang IS NOT NULL GROUP BY tc, lang)
+            GROUP BY tc
         ), main_lang AS (
-            SELECT tc, mode(lang) AS lang, count(*) AS n_posts, count(DISTINCT account_id) AS n_accounts
-            FROM posts_in GROUP BY tc
+            SELECT p.tc, t.lang, count(*) AS n_posts, count(DISTINCT p.account_id) AS n_accounts
+            FROM posts_in p JOIN top_lang t USING (tc) GROUP BY p.tc, t.lang
         )
         SELECT p.*, m.lang AS cluster_lang, m.n_posts
         FROM posts_in p JOIN main_lang m USING (tc)

@@ -12,8 +12,11 @@ Rewrites (each keeps DuckDB's result):
 - ``[expr FOR v IN list]`` (list comprehension): ``transform(list, v -> expr)``.
 - ``list[a:b]`` (1-based, both ends included): ``slice(list, a, b - a + 1)``.
 - ``INTERVAL (expr) SECOND`` (a computed length): ``(expr) * INTERVAL '1' SECOND``.
+- regular expressions: RE2's script classes and ASCII word boundaries written for Java's engine.
 - ``JSON`` columns and casts: strings holding JSON text.
-- ``len(list)``: ``size(list)``; ``epoch(ts)``: seconds with their fraction, as DuckDB gives.
+- ``len(list)``: ``size(list)``; ``epoch(ts)``: seconds with their fraction, as DuckDB gives
+  (``epoch(a - b)`` of two timestamps: the seconds between them).
+- ``isodow`` and ``dayofweek``: DuckDB's day numbers (Spark counts from Sunday = 1).
 - ``a POSITIONAL JOIN b WHERE a.k = b.k``: an inner join on ``k`` (the toolkit only joins
   positionally rows that carry the same key in the same order, and says so in the WHERE).
 
@@ -56,22 +59,45 @@ def translate(query: str, params: list | tuple | None = None, *, list_columns: f
     sqlglot = _sqlglot()
     from sqlglot import exp
 
+    values = list(params) if params is not None else []
+    query, names = _name_placeholders(query)
     try:
         statements = [s for s in sqlglot.parse(query, read="duckdb") if s is not None]
     except sqlglot.errors.ParseError as error:
         raise EngineError(f"cannot read this statement for Spark ({error}): {_head(query)}") from None
-    values = list(params) if params is not None else []
-    placeholders = [p for s in statements for p in s.find_all(exp.Placeholder)]
-    if len(placeholders) != len(values):
-        raise EngineError(f"{len(placeholders)} parameter placeholders but {len(values)} values given: {_head(query)}")
-    for placeholder, value in zip(placeholders, values):
-        placeholder.replace(literal(value))
+    if len(names) != len(values):
+        raise EngineError(f"{len(names)} parameter placeholders but {len(values)} values given: {_head(query)}")
+    bound = dict(zip(names, values))
+    for statement in statements:
+        for placeholder in list(statement.find_all(exp.Placeholder)):
+            if placeholder.name not in bound:
+                raise EngineError(f"placeholder {placeholder.sql()} has no value: {_head(query)}")
+            placeholder.replace(literal(bound[placeholder.name]))
     global _list_columns
     _list_columns = frozenset(list_columns)
     try:
         return [_rewrite(statement) for statement in statements]
     finally:
         _list_columns = frozenset()
+
+
+def _name_placeholders(query: str) -> tuple[str, list[str]]:
+    """The query with its ``?`` placeholders named ``$_p0``, ``$_p1``... in the order they are
+    written (found by the tokenizer, so a ``'?'`` inside a string stays), and those names."""
+    from sqlglot.dialects.duckdb import DuckDB
+    from sqlglot.tokens import TokenType
+
+    try:
+        tokens = DuckDB().tokenize(query)
+    except Exception as error:
+        raise EngineError(f"cannot read this statement for Spark ({error}): {_head(query)}") from None
+    names, parts, last = [], [], 0
+    for token in tokens:
+        if token.token_type == TokenType.PLACEHOLDER and token.text == "?":
+            names.append(f"_p{len(names)}")
+            parts += [query[last:token.start], f"${names[-1]}"]
+            last = token.end + 1
+    return "".join(parts) + query[last:], names
 
 
 def to_spark_sql(query: str, params: list | tuple | None = None) -> list[str]:
@@ -160,8 +186,12 @@ def _node(node):
 
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.JSON:  # JSON text as a string
         return exp.DataType.build("STRING")
-    if isinstance(node, exp.Literal) and node.is_string and "\\p{" in node.this:
-        return _java_scripts(node)
+    if isinstance(node, _REGEX_FUNCTIONS) and isinstance(node.args.get("expression"), exp.Literal):
+        pattern = node.args["expression"]
+        java = java_regex(pattern.this)
+        if java != pattern.this:
+            node.set("expression", exp.Literal.string(java))
+        return node
     if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:  # a planner hint Spark lacks
         node.set("materialized", None)
         return node
@@ -173,6 +203,10 @@ def _node(node):
         unit = _INTERVAL_UNITS[node.name.lower()]
         return exp.Mul(this=exp.paren(node.expressions[0].copy()),
                        expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var(unit)))
+    if isinstance(node, exp.DayOfWeekIso):  # Monday 1 .. Sunday 7; Spark's weekday() is Monday 0 .. Sunday 6
+        return exp.paren(exp.Add(this=exp.Anonymous(this="weekday", expressions=[node.this.copy()]), expression=exp.Literal.number(1)))
+    if isinstance(node, exp.DayOfWeek):  # DuckDB: Sunday 0 .. Saturday 6; Spark's dayofweek(): Sunday 1 .. Saturday 7
+        return exp.paren(exp.Sub(this=exp.Anonymous(this="dayofweek", expressions=[node.this.copy()]), expression=exp.Literal.number(1)))
     if isinstance(node, exp.ArrayOverlaps):
         return exp.Anonymous(this="arrays_overlap", expressions=[node.this, node.expression])
     if isinstance(node, exp.RegexpFullMatch):
@@ -203,7 +237,7 @@ def _node(node):
                              expression=exp.Anonymous(this="unix_micros", expressions=[value.expression.copy()]))
         else:  # epoch(timestamp); epoch(a - b) of two timestamps is the seconds between them
             micros = exp.Anonymous(this="unix_micros", expressions=[node.this])
-        return exp.Div(this=exp.paren(micros), expression=exp.Literal.number("1000000.0"))
+        return exp.Div(this=exp.cast(micros, "DOUBLE"), expression=exp.cast(exp.Literal.number(1000000), "DOUBLE"))
     return node
 
 
@@ -242,13 +276,42 @@ _RENAMED = {"list_intersect": "array_intersect", "regexp_split_to_array": "split
 _INTERVAL_UNITS = {"to_seconds": "SECOND", "to_minutes": "MINUTE", "to_hours": "HOUR", "to_days": "DAY"}
 
 
-def _java_scripts(node):
-    """RE2's script classes (``\\p{Han}``) as Java writes them (``\\p{IsHan}``); categories (``\\p{Lu}``) stay."""
-    import re
-
+def _regex_functions():
     from sqlglot import exp
 
-    return exp.Literal.string(re.sub(r"\\p\{(?!Is|In)([A-Z][a-z]{2,})\}", r"\\p{Is\1}", node.this))
+    return (exp.RegexpLike, exp.RegexpILike, exp.RegexpExtract, exp.RegexpExtractAll, exp.RegexpReplace, exp.RegexpSplit)
+
+
+#: RE2's ASCII word boundary, written for Java's engine (whose ``\b`` also counts non-ASCII letters before Java 19).
+_ASCII_WORD = "[0-9A-Za-z_]"
+_ASCII_BOUNDARY = f"(?:(?<={_ASCII_WORD})(?!{_ASCII_WORD})|(?<!{_ASCII_WORD})(?={_ASCII_WORD}))"
+_ASCII_NON_BOUNDARY = f"(?:(?<={_ASCII_WORD})(?={_ASCII_WORD})|(?<!{_ASCII_WORD})(?!{_ASCII_WORD}))"
+
+
+def java_regex(pattern: str) -> str:
+    """An RE2 pattern (DuckDB's engine) written for Java's (Spark's), with the same matches:
+    script classes ``\\p{Han}`` as ``\\p{IsHan}`` (categories such as ``\\p{Lu}`` stay), and the
+    word boundaries ``\\b`` / ``\\B`` as RE2's ASCII ones."""
+    import re
+
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            if nxt in "bB" and not in_class:
+                out.append(_ASCII_BOUNDARY if nxt == "b" else _ASCII_NON_BOUNDARY)
+            else:
+                out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class = True
+        elif ch == "]" and in_class:
+            in_class = False
+        out.append(ch)
+        i += 1
+    return re.sub(r"\\p\{(?!Is|In)([A-Z][a-z]{2,})\}", r"\\p{Is\1}", "".join(out))
 
 
 def java_time_format(strftime: str) -> str:
@@ -396,3 +459,6 @@ def _comparator(keys):
     for part in reversed(parts[:-1]):
         body = f"CASE WHEN ({part}) <> 0 THEN ({part}) ELSE ({body}) END"
     return exp.Lambda(this=sqlglot.parse_one(body, read="spark"), expressions=[exp.to_identifier("l"), exp.to_identifier("r")])
+
+
+_REGEX_FUNCTIONS = _regex_functions()

@@ -90,6 +90,7 @@ class SparkStore(StoreQueries):
         self.path = str(tables).rstrip("/")
         self.spark = session if session is not None else get_session(master, conf=conf)
         self._views: dict[str, Any] = {}  # name -> DataFrame, every table and view this store made
+        self._types: dict[str, list[tuple[str, str]]] = {}  # name -> its columns' (name, Spark type)
         self._keys: dict[str, list[str]] = {}  # primary keys of tables created with one (INSERT OR REPLACE)
         register_functions(self.spark)
         for name in PARQUET_TABLES:
@@ -121,6 +122,7 @@ class SparkStore(StoreQueries):
         for name in list(self._views):
             self.spark.catalog.dropTempView(name)
         self._views.clear()
+        self._types.clear()
 
     # -- queries -----------------------------------------------------------------------------
     def execute(self, query: str, params: list | None = None) -> SparkResult:
@@ -191,8 +193,8 @@ class SparkStore(StoreQueries):
             raise
 
     def has_table(self, name: str) -> bool:
-        """True if the workspace has a table or view of that name."""
-        return name in self._views or self.spark.catalog.tableExists(name)
+        """True if the workspace has a table or view of that name (made or read by this store)."""
+        return name in self._views
 
     # -- statements ----------------------------------------------------------------------------
     def _run(self, statement) -> SparkResult:
@@ -325,16 +327,18 @@ class SparkStore(StoreQueries):
     def _list_columns(self) -> frozenset[str]:
         """Names of columns that are lists in some table of the store, and plain values in none."""
         lists, plain = set(), set()
-        for frame in self._views.values():
-            for name, kind in frame.dtypes:
+        for types in self._types.values():
+            for name, kind in types:
                 (lists if kind.startswith("array") else plain).add(name)
         return frozenset(lists - plain)
 
     def _set_view(self, name: str, frame) -> None:
         frame.createOrReplaceTempView(name)
         self._views[name] = frame
+        self._types[name] = frame.dtypes
 
     def _drop_view(self, name: str) -> None:
+        self._types.pop(name, None)
         if self._views.pop(name, None) is not None:
             self.spark.catalog.dropTempView(name)
         self._keys.pop(name, None)
