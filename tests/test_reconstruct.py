@@ -93,24 +93,24 @@ def test_refuses_a_folder_it_did_not_write(tmp_path):
     assert result.returncode == 2 and "not empty" in result.stderr
 
 
-def test_languages_of_copies_only_give_the_same_findings(tmp_path):
+def test_languages_of_copies_only_give_the_same_findings(runs, tmp_path):
     """language_scope="copies" (large inputs) identifies fewer texts and changes no finding:
     every clustered post, and every account history the scores read, is identified as before."""
-    from sample_workspace import sample_store_copy
+    import shutil
 
     from toolkit.clusters import ClusterParams
-    from toolkit.demo import sample_dir
     from toolkit.reconstruct import ReconstructParams, reconstruct, write_outputs
+    from toolkit.store import Store
     from toolkit.targets import read_targets
 
-    outputs, identified = {}, {}
-    for scope in ("all", "copies"):
-        with sample_store_copy(tmp_path / scope if (tmp_path / scope).mkdir() is None else None) as store:
-            summary = reconstruct(store, targets=read_targets(sample_dir() / "mps.csv"),
-                                  params=ReconstructParams(clusters=ClusterParams(language_scope=scope)))
-            write_outputs(store, summary, tmp_path / f"out_{scope}")
-            identified[scope] = store.run_params("languages")["texts_identified"]
-            assert store.run_params("clusters")["language_scope"] == scope
-        outputs[scope] = {name: (tmp_path / f"out_{scope}" / name).read_bytes() for name in ("accounts.csv", "clusters.csv")}
-    assert identified["copies"] < 0.8 * identified["all"]
-    assert outputs["copies"] == outputs["all"]
+    data, first, _, _ = runs  # the command line's run: every post identified (a small input)
+    shutil.copyfile(first / "campaign.duckdb", tmp_path / "campaign.duckdb")
+    with Store(tmp_path / "campaign.duckdb") as store:
+        everything = store.run_params("languages")["texts_identified"]
+        summary = reconstruct(store, targets=read_targets(data / "mps.csv"),
+                              params=ReconstructParams(clusters=ClusterParams(language_scope="copies")))
+        write_outputs(store, summary, tmp_path / "out")
+        assert store.run_params("clusters")["language_scope_used"] == "copies"
+        assert store.run_params("languages")["texts_identified"] < 0.8 * everything
+    for name in ("accounts.csv", "clusters.csv"):
+        assert (tmp_path / "out" / name).read_bytes() == (first / name).read_bytes(), name
