@@ -84,3 +84,50 @@ def test_time_format():
     assert java_time_format("%Y-%m-%dT%H:%M:%SZ") == "yyyy-MM-dd'T'HH:mm:ss'Z'"
     with pytest.raises(EngineError, match="%Q"):
         java_time_format("%Q")
+
+
+def test_missing_pyspark_says_how_to_install(monkeypatch):
+    import sys
+
+    from toolkit.spark.session import get_session
+
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as if not installed
+    with pytest.raises(EngineError, match=r"pip install 'cib-toolkit\[spark\]'"):
+        get_session("local[1]")
+
+
+def test_missing_java_says_to_install_java_17(monkeypatch):
+    pyspark = pytest.importorskip("pyspark")  # noqa: F841
+    from pyspark.sql import SparkSession
+
+    from toolkit.spark import session
+
+    monkeypatch.setattr(SparkSession, "getActiveSession", staticmethod(lambda: None))
+    monkeypatch.setattr(session, "java_version", lambda: None)
+    with pytest.raises(EngineError, match="Java 17"):
+        session.get_session("local[1]")
+    monkeypatch.setattr(session, "java_version", lambda: 11)
+    with pytest.raises(EngineError, match="Java 17 or later, found Java 11"):
+        session.get_session("local[1]")
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"engine": "postgres"}, "engine 'postgres' not known"),
+    ({"engine": "duckdb", "spark_master": "local[2]"}, "choose engine='spark'"),
+    ({"engine": "spark", "memory_limit": "4GB"}, "spark.driver.memory"),
+])
+def test_open_store_refuses_inconsistent_options(kwargs, message):
+    from toolkit.errors import ParameterError
+    from toolkit.store import open_store
+
+    with pytest.raises(ParameterError, match=message):
+        open_store(":memory:", **kwargs)
+
+
+def test_local_cores():
+    import os
+
+    from toolkit.spark.session import local_cores
+
+    assert [local_cores("local"), local_cores("local[3]"), local_cores("local[2,4]")] == [1, 3, 2]
+    assert local_cores("local[*]") == (os.cpu_count() or 1)

@@ -25,7 +25,9 @@ A construct that has no faithful translation raises :class:`toolkit.errors.Engin
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
+import functools
 from typing import Any
 
 from ..errors import EngineError
@@ -73,12 +75,11 @@ def translate(query: str, params: list | tuple | None = None, *, list_columns: f
             if placeholder.name not in bound:
                 raise EngineError(f"placeholder {placeholder.sql()} has no value: {_head(query)}")
             placeholder.replace(literal(bound[placeholder.name]))
-    global _list_columns
-    _list_columns = frozenset(list_columns)
+    token = _list_columns.set(frozenset(list_columns))
     try:
         return [_rewrite(statement) for statement in statements]
     finally:
-        _list_columns = frozenset()
+        _list_columns.reset(token)
 
 
 def _name_placeholders(query: str) -> tuple[str, list[str]]:
@@ -186,7 +187,7 @@ def _node(node):
 
     if isinstance(node, exp.DataType) and node.this == exp.DataType.Type.JSON:  # JSON text as a string
         return exp.DataType.build("STRING")
-    if isinstance(node, _REGEX_FUNCTIONS) and isinstance(node.args.get("expression"), exp.Literal):
+    if isinstance(node, _regex_functions()) and isinstance(node.args.get("expression"), exp.Literal):
         pattern = node.args["expression"]
         java = java_regex(pattern.this)
         if java != pattern.this:
@@ -252,7 +253,7 @@ def _is_list(node) -> bool:
     if isinstance(node, exp.Paren):
         return _is_list(node.this)
     if isinstance(node, exp.Column):  # a list column of a workspace table, or an alias made in this statement
-        if node.name in _list_columns:
+        if node.name in _list_columns.get():
             return True
         root = node.root()
         for alias in root.find_all(exp.Alias):
@@ -265,8 +266,8 @@ def _is_list(node) -> bool:
 _LIST_FUNCTIONS = {"transform", "filter", "slice", "collect_list", "collect_set", "split", "list_intersect",
                    "array_intersect", "list_distinct", "array_distinct", "sequence", "list_sort", "array_sort"}
 
-#: Names of list columns in the workspace's tables (set by the store running the statement).
-_list_columns: frozenset[str] = frozenset()
+#: Names of list columns in the workspace's tables (set by :func:`translate` for the statement it rewrites).
+_list_columns: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("list_columns", default=frozenset())
 
 
 #: DuckDB functions whose Spark counterpart has another name and the same arguments and result.
@@ -276,7 +277,9 @@ _RENAMED = {"list_intersect": "array_intersect", "regexp_split_to_array": "split
 _INTERVAL_UNITS = {"to_seconds": "SECOND", "to_minutes": "MINUTE", "to_hours": "HOUR", "to_days": "DAY"}
 
 
-def _regex_functions():
+@functools.cache
+def _regex_functions() -> tuple:
+    """The sqlglot node types of DuckDB's regular-expression functions (their pattern is ``expression``)."""
     from sqlglot import exp
 
     return (exp.RegexpLike, exp.RegexpILike, exp.RegexpExtract, exp.RegexpExtractAll, exp.RegexpReplace, exp.RegexpSplit)
@@ -460,5 +463,3 @@ def _comparator(keys):
         body = f"CASE WHEN ({part}) <> 0 THEN ({part}) ELSE ({body}) END"
     return exp.Lambda(this=sqlglot.parse_one(body, read="spark"), expressions=[exp.to_identifier("l"), exp.to_identifier("r")])
 
-
-_REGEX_FUNCTIONS = _regex_functions()
