@@ -17,6 +17,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
@@ -46,9 +47,10 @@ def _gexf_type(series: pd.Series) -> str:
     if pd.api.types.is_float_dtype(series):
         return "double"
     non_null = series.dropna()
-    if len(non_null) and non_null.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+    inferred = pd.api.types.infer_dtype(non_null, skipna=True)  # in C; lists, tuples and arrays are "mixed"
+    if inferred == "boolean":
         return "boolean"
-    if len(non_null) and non_null.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).all():
+    if inferred == "mixed" and non_null.map(lambda v: isinstance(v, (list, tuple, np.ndarray))).all():
         return "liststring"
     return "string"
 
@@ -78,12 +80,20 @@ def _attribute_block(klass: str, columns: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
+_NEEDS_QUOTING = re.compile("[&<>\"\n\r\t]")
+
+
+def _quoted(text: str) -> str:
+    """``xml.sax.saxutils.quoteattr``, with a fast path for the common text that needs no escaping."""
+    return f'"{text}"' if _NEEDS_QUOTING.search(text) is None else quoteattr(text)
+
+
 def _attvalues(row: tuple, columns: list[tuple[str, str]], offset: int) -> str:
     values = []
     for j, (column, kind) in enumerate(columns):
         text = _value(row[offset + j], kind)
         if text is not None:
-            values.append(f"<attvalue for={quoteattr(column)} value={quoteattr(text)}/>")
+            values.append(f"<attvalue for={_quoted(column)} value={_quoted(text)}/>")
     return f"<attvalues>{''.join(values)}</attvalues>" if values else ""
 
 
