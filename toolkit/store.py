@@ -52,6 +52,7 @@ class StoreQueries:
     def release_cache(self) -> None:
         """Let go of cached table data before memory-hungry work outside the engine (nothing to do
         for an engine that keeps no cache in this process)."""
+
     # -- derived results ---------------------------------------------------------------------
     def record_run(self, step: str, params: dict) -> None:
         """Record the parameters an analysis step ran with (table ``runs``: one row per step, latest wins)."""
