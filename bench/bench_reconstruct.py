@@ -40,13 +40,11 @@ BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
 from bench_near_duplicates import ensure_posts, toolkit_sources  # noqa: E402  (sibling modules)
+from bench_network import CLUSTER_COMPONENTS  # noqa: E402
 from machine import machine_info  # noqa: E402
 
 TARGET_SECONDS = 600.0
 TARGET_RSS_MB = 8 * 1024
-#: Parts of find_clusters timed inside the clusters step (names in toolkit.clusters).
-CLUSTER_PARTS = ("normalise_posts", "near_duplicate_texts", "identify_languages", "build_text_clusters",
-                 "find_templates", "link_languages", "_merge_linked")
 
 
 def run_worker(kind: str, run_dir: Path, data_dir: Path, memory_limit: str | None) -> dict:
@@ -66,7 +64,7 @@ def run_worker(kind: str, run_dir: Path, data_dir: Path, memory_limit: str | Non
             [result] = load_files(store, [data_dir / "posts.parquet"], progress=False)
             report = {"rows_loaded": result.rows_loaded, "reconciles": result.reconciles}
         else:
-            for name in CLUSTER_PARTS:
+            for name in CLUSTER_COMPONENTS:  # parts of find_clusters, timed inside the clusters step
                 setattr(clusters, name, _timed(steps, f"clusters: {name}", getattr(clusters, name)))
             current = {"name": None, "since": time.perf_counter()}
 

@@ -449,7 +449,6 @@ def _greedy_leaders(a: np.ndarray, b: np.ndarray, rank: np.ndarray) -> np.ndarra
         state[unsettled & ~taken & ~waiting] = 1
         still = state[open_later] == 0
         open_later, open_earlier = open_later[still], open_earlier[still]
-    state[state == 0] = 1  # nodes without earlier neighbours
     leader = np.arange(n, dtype=np.int64)
     member = (state[later] == 2) & (state[earlier] == 1)
     member_of, by = later[member], earlier[member]
