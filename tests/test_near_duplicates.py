@@ -6,11 +6,13 @@ import itertools
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from toolkit.clusters import near
-from toolkit.clusters.near import NearDuplicateParams, near_duplicate_texts, segment_pairs, shingle_jaccard
+from toolkit.clusters import compiled
+from toolkit.clusters.near import NearDuplicateParams, near_duplicate_texts, shingle_jaccard
 from toolkit.store import Store
 
 WORDS = [f"w{i}" for i in range(12)]  # a small vocabulary: many texts overlap
@@ -45,22 +47,48 @@ def test_pairs_equal_brute_force(texts, threshold, shingle_size):
     assert counts["verified_pairs"] == len(truth)
 
 
-def test_chunked_encoding_keys_pairs_and_verification_give_the_same_pairs(monkeypatch):
+@pytest.mark.parametrize("shingle_size", [1, 2])
+def test_texts_read_in_chunks_give_the_same_pairs(monkeypatch, shingle_size):
     rng = np.random.default_rng(5)
-    texts = [" ".join(rng.choice(WORDS, size=rng.integers(3, 9))) for _ in range(80)]
+    bases = [list(rng.choice(WORDS, size=9)) for _ in range(10)]
+    texts = [" ".join(base[:i] + ["edit"] + base[i + 1:]) for base in bases for i in range(8)]  # copies, one word changed
     results = []
     for chunk in (None, 3):
         if chunk:
             monkeypatch.setattr(near, "ENCODE_CHUNK_TEXTS", chunk)
-            monkeypatch.setattr(near, "KEY_CHUNK_TEXTS", chunk)
-            monkeypatch.setattr(near, "ARRAY_CHUNK", chunk)
-            monkeypatch.setattr(near, "VERIFY_CHUNK_PAIRS", chunk)
-            monkeypatch.setattr(near, "PAIR_CHUNK", chunk)
         with _workspace(texts) as store:
-            near.near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=0.5, max_bucket=10_000))
+            near.near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=0.4, shingle_size=shingle_size,
+                                                                 max_bucket=10_000))
             results.append(store.df("SELECT * FROM text_pairs"))
-    assert len(results[0]) > 50
+    assert len(results[0]) > 20
     pd.testing.assert_frame_equal(results[0], results[1])
+
+
+def test_vocabulary_numbers_sequences_by_first_appearance_across_calls():
+    """Many more distinct words than the vocabulary's first table holds (it grows), some of them
+    multi-byte or empty, numbered in several calls: the same numbers as a dict would give."""
+    rng = np.random.default_rng(2)
+    words = [f"m{i}" for i in range(60_000)] + ["", "député", "议员", "ab", "ba", "a"]
+    vocabulary, expected, got = compiled.Vocabulary(np.uint8), {}, []
+    for _ in range(4):
+        tokens = [words[i] for i in rng.integers(0, len(words), 50_000)]
+        data = np.frombuffer("".join(tokens).encode(), np.uint8)
+        lengths = np.array([len(t.encode()) for t in tokens])
+        starts = np.cumsum(lengths) - lengths
+        got.extend(vocabulary.ids(data, starts, lengths, compiled.byte_hashes(data, starts, lengths)).tolist())
+        expected_ids = [expected.setdefault(t, len(expected)) for t in tokens]
+        assert got[-len(tokens):] == expected_ids
+    assert vocabulary.size == len(expected) > 40_000
+
+
+def test_tokens_are_split_at_every_space_like_str_split():
+    values = pa.array(["a bc", "", "député  议员 ", None, "x"])
+    data, offsets, valid = near._string_buffers(values.slice(0))
+    starts, lengths, counts = compiled.split_spaces(data, offsets, valid)
+    tokens = [bytes(data[s:s + n]).decode() for s, n in zip(starts, lengths)]
+    expected = [t.split(" ") if t is not None else [] for t in values.to_pylist()]
+    assert tokens == [tok for toks in expected for tok in toks]
+    assert counts.tolist() == [len(toks) for toks in expected]
 
 
 def test_groups_have_a_leader_similar_to_each_member():
@@ -113,9 +141,10 @@ def test_crowded_keys_are_linked_as_a_star():
     assert counts["verified_pairs"] == 29 and all(a == 1 for a, _ in pairs)
 
 
-def test_segment_pairs_lists_every_pair_once():
-    left, right = segment_pairs(np.array([0, 5, 9]), np.array([3, 1, 2]))
-    assert list(zip(left, right)) == [(0, 1), (0, 2), (1, 2), (9, 10)]
+def test_shingles_of_consecutive_tokens():
+    starts, lengths, per_text = compiled.windows(np.array([4, 0, 1, 2]), 2)
+    assert list(zip(starts.tolist(), lengths.tolist())) == [(0, 2), (1, 2), (2, 2), (4, 1), (5, 2)]
+    assert per_text.tolist() == [3, 0, 1, 1]
 
 
 @pytest.mark.parametrize("texts", [[], ["only one text here"]])

@@ -1,8 +1,9 @@
 """Near-duplicate texts: an exact similarity join with prefix filtering, vectorised.
 
 Works on the distinct matching forms of ``post_text`` (copies collapse first), so the cost
-grows with the number of *different* texts. Steps (DuckDB for the tables, NumPy/Arrow for
-the arithmetic; never a Python loop over texts or pairs):
+grows with the number of *different* texts. Steps (DuckDB for the tables, NumPy and the
+compiled loops of :mod:`toolkit.clusters.compiled` for the arithmetic; never a Python loop over
+texts, tokens or pairs):
 
 1. shingles: the set of token n-grams of each text (``shingle_size`` tokens; tokens are
    words, or character pairs for scripts written without spaces), as integer ids;
@@ -35,28 +36,18 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ..errors import ParameterError
 from ..store import Store
+from . import compiled
 
-#: Texts whose shingles are read and encoded at a time (bounds the memory of their strings).
+#: Texts whose shingles are read and numbered at a time (bounds the memory of their strings).
 ENCODE_CHUNK_TEXTS = 250_000
-#: Elements per slice in element-wise passes over the largest arrays (bounds temporaries).
-ARRAY_CHUNK = 50_000_000
-#: Texts whose prefix keys are made at a time (bounds temporary memory).
-KEY_CHUNK_TEXTS = 500_000
-#: Candidate pairs verified at a time (bounds the memory of verification).
-VERIFY_CHUNK_PAIRS = 250_000
-#: Candidate pairs (repeats included) expanded from the sorted keys at a time.
-PAIR_CHUNK = 20_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,9 +103,9 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
         SELECT row_number() OVER (ORDER BY pid) AS tid, pid, n_posts
         FROM (SELECT min(pid) AS pid, count(*) AS n_posts FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)
         ORDER BY tid""")
-    ids, lengths = _shingle_ids(store, params.shingle_size)
+    ids, counts = _shingle_ids(store, params.shingle_size)
     store.release_cache()  # the texts are read: room for the arithmetic
-    sets = ShingleSets.from_ids(ids, lengths)
+    sets = ShingleSets.from_ids(ids, counts)
     del ids
     keys, text_bits = sets.prefix_keys(params.similarity_threshold)
     a, b = _key_pairs(keys, text_bits, params.max_bucket)
@@ -149,56 +140,50 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
 
 
 def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(ids, lengths): each text's shingles as integer ids (repeats included), text after text in
-    tid order, and the number of shingles of each text. Texts are read in chunks of about
-    :data:`ENCODE_CHUNK_TEXTS`, encoded a few chunks at a time on parallel threads, so only
-    those chunks' strings are in memory."""
-    texts = "SELECT t.tid, p.tokens FROM _texts t JOIN post_text p USING (pid)"
-    if n == 1:
-        query = f"SELECT tokens FROM ({texts}) ORDER BY tid"
-    else:
-        grams = f"[array_to_string(toks[i:i + {n - 1}], ' ') FOR i IN range(1, greatest(len(toks) - {n - 2}, 2))]"
-        query = f"SELECT {grams} FROM (SELECT tid, string_split(tokens, ' ') AS toks FROM ({texts})) ORDER BY tid"
-    def encode(chunk: pa.Array) -> tuple[pa.DictionaryArray, np.ndarray]:
-        lists = pc.split_pattern(chunk, " ") if n == 1 else chunk
-        counts = pc.list_value_length(lists).fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
-        return pc.dictionary_encode(pc.list_flatten(lists)), counts
+    """(ids, counts): each text's shingles as integer ids numbered in order of first appearance
+    (repeats included), text after text in tid order, and the number of shingles of each text.
+    Texts are read in chunks of :data:`ENCODE_CHUNK_TEXTS` (only two chunks' strings are in
+    memory); a worker thread splits and hashes the next chunk while this one is numbered. Tokens
+    are the text's ``tokens`` split at single spaces, shingles ``n`` consecutive tokens (a text
+    shorter than that is one shingle)."""
+    def split(batch: pa.RecordBatch) -> tuple:
+        data, offsets, valid = _string_buffers(batch.column(0))
+        starts, lengths, per_text = compiled.split_spaces(data, offsets, valid)
+        return data, starts, lengths, per_text, compiled.byte_hashes(data, starts, lengths)
 
-    vocabulary, ids, lengths = None, [], []
-    chunks = _chunks(store.arrow_batches(query, ENCODE_CHUNK_TEXTS), ENCODE_CHUNK_TEXTS)
-    workers = max(1, min(os.cpu_count() or 1, 4))
-    with ThreadPoolExecutor(workers) as pool:
-        while window := list(itertools.islice(chunks, workers)):  # a few chunks in memory at a time
-            for encoded, counts in pool.map(encode, window):
-                local = encoded.indices.to_numpy()
-                if vocabulary is None:
-                    vocabulary = encoded.dictionary
-                else:  # this chunk's dictionary renumbered into the vocabulary so far; new shingles appended
-                    where = np.array(pc.index_in(encoded.dictionary, value_set=vocabulary).fill_null(-1))
-                    new = where < 0
-                    where[new] = len(vocabulary) + np.arange(int(new.sum()))
-                    vocabulary = pa.concat_arrays([vocabulary, encoded.dictionary.filter(pa.array(new))])
-                    local = where[local]
-                ids.append(local.astype(np.int32))
-                lengths.append(counts)
-    del chunks, vocabulary
-    pa.default_memory_pool().release_unused()  # the strings' memory back to the system before the arithmetic
+    words, grams = compiled.Vocabulary(np.uint8), compiled.Vocabulary(np.int32)
+    ids, counts = [], []
+    query = "SELECT p.tokens FROM _texts t JOIN post_text p USING (pid) ORDER BY t.tid"
+    batches = (batch for batch in store.arrow_batches(query, ENCODE_CHUNK_TEXTS) if batch.num_rows)
+    with ThreadPoolExecutor(1) as pool:  # the compiled loops release the GIL
+        pending = None
+        for batch in itertools.chain(batches, [None]):
+            ready = pending.result() if pending else None
+            pending = pool.submit(split, batch) if batch is not None else None
+            if ready is None:
+                continue
+            data, starts, lengths, per_text, hashes = ready
+            shingles = words.ids(data, starts, lengths, hashes)
+            if n > 1:
+                starts, lengths, per_text = compiled.windows(per_text, n)
+                shingles = grams.ids(shingles, starts, lengths, compiled.id_hashes(shingles, starts, lengths))
+            ids.append(shingles)
+            counts.append(per_text)
     if not ids:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
-    return np.concatenate(ids), np.concatenate(lengths)
+    return np.concatenate(ids), np.concatenate(counts)
 
 
-def _chunks(reader, rows: int):
-    """Arrays of about ``rows`` values each, from a reader of one-column record batches."""
-    buffer, buffered = [], 0
-    for batch in reader:
-        buffer.append(batch.column(0))
-        buffered += batch.num_rows
-        if buffered >= rows:
-            yield pa.concat_arrays(buffer)
-            buffer, buffered = [], 0
-    if buffer:
-        yield pa.concat_arrays(buffer)
+def _string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bytes, offsets, valid) of an Arrow string array: its UTF-8 bytes (uint8, not copied), the
+    n + 1 byte offsets of its strings (int64) and whether each string is not null."""
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = values.cast(pa.large_string())
+    _, offsets, data = values.buffers()
+    offset_type = np.int32 if pa.types.is_string(values.type) else np.int64
+    offsets = np.frombuffer(offsets, offset_type)[values.offset:values.offset + len(values) + 1].astype(np.int64)
+    data = np.frombuffer(data, np.uint8) if data is not None else np.empty(0, np.uint8)
+    return data, offsets, values.is_valid().to_numpy(zero_copy_only=False)
 
 
 @dataclasses.dataclass
@@ -220,26 +205,13 @@ class ShingleSets:
         self.size = np.diff(self.start)
 
     @classmethod
-    def from_ids(cls, ids: np.ndarray, lengths: np.ndarray) -> "ShingleSets":
-        """From shingle ids (0..V-1, text after text) and the number of ids of each text."""
+    def from_ids(cls, ids: np.ndarray, counts: np.ndarray) -> "ShingleSets":
+        """From shingle ids (0..V-1, text after text) and the number of ids of each text. Shingles
+        are ranked by how often they occur (rarest first; ties in id order)."""
         frequency = np.bincount(ids)
-        rank = np.empty(len(frequency), dtype=np.int64)
-        rank[np.argsort(frequency, kind="stable")] = np.arange(len(frequency))
-        key = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        key <<= 32
-        for lo in range(0, len(key), ARRAY_CHUNK):
-            key[lo:lo + ARRAY_CHUNK] |= rank[ids[lo:lo + ARRAY_CHUNK]]
-        del ids
-        key.sort()  # by text, then rank: each text keeps its block [offset, offset + length)
-        distinct = np.ones(len(key), dtype=bool)
-        np.not_equal(key[1:], key[:-1], out=distinct[1:])
-        low_half = 0 if sys.byteorder == "little" else 1
-        ranks = key.view(np.int32)[low_half::2][distinct]  # the low 32 bits of each key: the rank
-        del key
-        sizes = np.zeros(len(lengths), dtype=np.int64)
-        filled = lengths > 0
-        if filled.any():
-            sizes[filled] = np.add.reduceat(distinct, (np.cumsum(lengths) - lengths)[filled], dtype=np.int64)
+        rank = np.empty(len(frequency), dtype=np.int32)
+        rank[np.argsort(frequency, kind="stable")] = np.arange(len(frequency), dtype=np.int32)
+        ranks, sizes = compiled.sorted_sets(ids, counts, rank)
         return cls(ranks, np.concatenate([[0], np.cumsum(sizes)]))
 
     def prefix_keys(self, threshold: float) -> tuple[np.ndarray, int]:
@@ -251,25 +223,9 @@ class ShingleSets:
             a pair share the high bits (a hash collision only adds a candidate, verified later).
         """
         text_bits = max(self.n.bit_length(), 1)
-        width = np.int64(int(self.rank.max(initial=0)) + 1)
-        prefix = prefix_lengths(self.size, threshold)
-        small = self.size * threshold <= 1 + 1e-9  # texts that also key each shingle on its own
-        pairs = prefix * (prefix - 1) // 2
-        keys = np.empty(int(pairs.sum() + self.size[small].sum()), dtype=np.int64)
-        done = 0
-        for lo in range(0, self.n, KEY_CHUNK_TEXTS):  # texts in chunks: bounded temporary arrays
-            texts = np.arange(lo, min(lo + KEY_CHUNK_TEXTS, self.n))
-            left, right = segment_pairs(self.start[texts], prefix[texts])
-            owner = np.repeat(texts, pairs[texts])
-            alone = texts[small[texts]]
-            if len(alone):
-                single = _ragged_positions(self.start[alone], self.size[alone])
-                left, right = np.concatenate([left, single]), np.concatenate([right, single])
-                owner = np.concatenate([owner, np.repeat(alone, self.size[alone])])
-            pair = (self.rank[left] * width + self.rank[right]).astype(np.uint64)
-            mixed = (pair * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(text_bits + 1)
-            keys[done:done + len(owner)] = (mixed.astype(np.int64) << text_bits) | owner
-            done += len(owner)
+        width = int(self.rank.max(initial=0)) + 1
+        alone = self.size * threshold <= 1 + 1e-9  # texts that also key each shingle on its own
+        keys = compiled.prefix_keys(self.rank, self.start, prefix_lengths(self.size, threshold), alone, width, text_bits)
         keys.sort()
         return keys, text_bits
 
@@ -280,88 +236,16 @@ class ShingleSets:
         return a[keep], b[keep]
 
     def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Number of shingles texts a[i] and b[i] have in common (exact). Pairs are verified in
-        chunks of :data:`VERIFY_CHUNK_PAIRS`, on parallel threads (NumPy's sorts release the GIL)."""
-        def chunk(lo: int) -> np.ndarray:
-            ca, cb = a[lo:lo + VERIFY_CHUNK_PAIRS], b[lo:lo + VERIFY_CHUNK_PAIRS]
-            pair = np.arange(len(ca), dtype=np.int64)
-
-            def tagged(texts: np.ndarray) -> np.ndarray:  # each text's ranks, tagged with its pair
-                return (np.repeat(pair, self.size[texts]) << 32) | self.rank[_ragged_positions(self.start[texts], self.size[texts])]
-
-            values = np.concatenate([tagged(ca), tagged(cb)])
-            values.sort(kind="stable")  # two sorted runs (by pair, then rank): a merge, not a full sort
-            repeated = values[1:][values[1:] == values[:-1]] >> 32
-            return np.bincount(repeated, minlength=len(ca))
-
-        with ThreadPoolExecutor(max(1, min(os.cpu_count() or 1, 4))) as pool:
-            parts = list(pool.map(chunk, range(0, len(a), VERIFY_CHUNK_PAIRS)))
-        return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
+        """Number of shingles texts a[i] and b[i] have in common (exact)."""
+        return compiled.shared_counts(self.rank, self.start, np.asarray(a, np.int64), np.asarray(b, np.int64))
 
 
 def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs (a < b) of texts sharing a key (sorted keys of :meth:`ShingleSets.prefix_keys`);
     a key of more than ``max_bucket`` texts pairs its first text with each other one."""
-    repeats = []  # positions i where key i + 1 equals key i
-    for lo in range(0, len(keys) - 1, ARRAY_CHUNK):
-        hi = min(lo + ARRAY_CHUNK, len(keys) - 1)
-        repeats.append(lo + np.flatnonzero((keys[lo + 1:hi + 1] >> text_bits) == (keys[lo:hi] >> text_bits)))
-    repeat = np.concatenate(repeats) if repeats else np.empty(0, dtype=np.int64)
-    if len(repeat) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    first = np.concatenate([[0], np.flatnonzero(np.diff(repeat) != 1) + 1])  # runs of consecutive repeats
-    starts = repeat[first]
-    lengths = np.diff(np.append(first, len(repeat))) + 1
-    del repeat, first
-    small = lengths <= max_bucket
-    per_run = np.where(small, lengths * (lengths - 1) // 2, lengths - 1)  # all pairs, or a star
-    text_mask = (1 << text_bits) - 1
-    codes = np.empty(int(per_run.sum()), dtype=np.int64)  # each pair as min << 32 | max, repeats included
-    done = 0
-    for lo, hi in _bounded_slices(per_run, PAIR_CHUNK):  # runs in slices: bounded temporary arrays
-        run_starts, run_lengths, run_small = starts[lo:hi], lengths[lo:hi], small[lo:hi]
-        left, right = segment_pairs(run_starts[run_small], run_lengths[run_small])
-        hub, spokes = run_starts[~run_small], run_lengths[~run_small] - 1
-        a = keys[np.concatenate([left, np.repeat(hub, spokes)])] & text_mask
-        b = keys[np.concatenate([right, _ragged_positions(hub + 1, spokes)])] & text_mask
-        codes[done:done + len(a)] = (np.minimum(a, b) << 32) | np.maximum(a, b)
-        done += len(a)
+    codes = compiled.key_pairs(keys, text_bits, max_bucket)
     codes.sort()
-    distinct = codes[np.concatenate([[True], codes[1:] != codes[:-1]])]
-    del codes
-    distinct = distinct[(distinct >> 32) != (distinct & 0xFFFFFFFF)]
-    return distinct >> 32, distinct & 0xFFFFFFFF
-
-
-def _bounded_slices(sizes: np.ndarray, limit: int) -> list[tuple[int, int]]:
-    """Consecutive slices [lo, hi) of ``sizes`` whose sums stay within ``limit`` (a single larger
-    item makes a slice of its own)."""
-    ends = np.cumsum(sizes)
-    cuts = [0]
-    while cuts[-1] < len(sizes):
-        base = ends[cuts[-1] - 1] if cuts[-1] else 0
-        cuts.append(max(int(np.searchsorted(ends, base + limit, side="right")), cuts[-1] + 1))
-    return list(zip(cuts[:-1], cuts[1:]))
-
-
-def segment_pairs(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of positions (i < j) inside each segment [start, start + length) of a flat array."""
-    lengths = np.maximum(lengths, 0)
-    firsts = _ragged_positions(starts, np.maximum(lengths - 1, 0))  # i: all but the last of each segment
-    ends = np.repeat(starts + lengths, np.maximum(lengths - 1, 0))
-    seconds_per_first = ends - firsts - 1
-    seconds = _ragged_positions(firsts + 1, seconds_per_first)
-    return np.repeat(firsts, seconds_per_first), seconds
-
-
-def _ragged_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """Concatenated ranges [start, start + length) for each segment (int64)."""
-    lengths = np.asarray(lengths, dtype=np.int64)
-    total = int(lengths.sum())
-    if total == 0:
-        return np.empty(0, dtype=np.int64)
-    offsets = np.cumsum(lengths) - lengths
-    return np.repeat(np.asarray(starts, dtype=np.int64) - offsets, lengths) + np.arange(total, dtype=np.int64)
+    return compiled.distinct_pairs(codes)
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:

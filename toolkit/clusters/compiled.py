@@ -1,0 +1,370 @@
+"""Compiled inner loops of near-duplicate matching (Numba, cached on disk after the first run).
+
+Each function works on flat NumPy arrays: the values of many texts one after the other, with a
+count or an offset per text. :mod:`toolkit.clusters.near` explains the method; these are its
+loops over tokens, keys and pairs, compiled to machine code instead of run by Python.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+_compiled = numba.njit(cache=True, nogil=True)
+
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
+#: 2^64 / golden ratio: multiplying by it spreads keys over the high bits (Fibonacci hashing).
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_SPACE = 32
+
+
+@_compiled
+def split_spaces(data, offsets, valid):
+    """Split strings at every space byte, like ``str.split(" ")`` (a null string has no tokens).
+
+    Args:
+        data: the strings' UTF-8 bytes (uint8); offsets: n + 1 byte offsets (int64); valid: n bools.
+
+    Returns:
+        (starts, lengths, counts): each token's first byte and length in bytes, and the tokens of
+        each string.
+    """
+    n = len(offsets) - 1
+    total = 0
+    for t in range(n):
+        if valid[t]:
+            total += 1
+            for i in range(offsets[t], offsets[t + 1]):
+                if data[i] == _SPACE:
+                    total += 1
+    starts = np.empty(total, np.int64)
+    lengths = np.empty(total, np.int64)
+    counts = np.zeros(n, np.int64)
+    k = 0
+    for t in range(n):
+        if not valid[t]:
+            continue
+        first, begin = k, offsets[t]
+        for i in range(offsets[t], offsets[t + 1]):
+            if data[i] == _SPACE:
+                starts[k], lengths[k] = begin, i - begin
+                k += 1
+                begin = i + 1
+        starts[k], lengths[k] = begin, offsets[t + 1] - begin
+        k += 1
+        counts[t] = k - first
+    return starts, lengths, counts
+
+
+@_compiled
+def windows(counts, size):
+    """The n-grams of ``size`` consecutive tokens of each text (a text shorter than ``size`` gives
+    one n-gram of all its tokens; a text without tokens gives none).
+
+    Args:
+        counts: tokens of each text (its tokens follow the previous text's in one flat array).
+
+    Returns:
+        (starts, lengths, per_text): each n-gram's first token and length, and the n-grams of each text.
+    """
+    per_text = np.zeros(len(counts), np.int64)
+    for t in range(len(counts)):
+        if counts[t] > 0:
+            per_text[t] = max(counts[t] - size + 1, 1)
+    starts = np.empty(per_text.sum(), np.int64)
+    lengths = np.empty(len(starts), np.int64)
+    k = first = 0
+    for t in range(len(counts)):
+        for i in range(per_text[t]):
+            starts[k], lengths[k] = first + i, min(size, counts[t] - i)
+            k += 1
+        first += counts[t]
+    return starts, lengths, per_text
+
+
+@_compiled
+def _mix(h):
+    h = (h ^ (h >> np.uint64(33))) * _MIX
+    return h ^ (h >> np.uint64(29))
+
+
+@_compiled
+def byte_hashes(data, starts, lengths):
+    """A 64-bit hash of each byte sequence ``data[start:start + length]`` (eight bytes at a time)."""
+    out = np.empty(len(starts), np.int64)
+    for k in range(len(starts)):
+        i, end = starts[k], starts[k] + lengths[k]
+        h = np.uint64(lengths[k]) * GOLDEN
+        while i < end:
+            word = np.uint64(0)
+            for b in range(min(8, end - i)):
+                word |= np.uint64(data[i + b]) << np.uint64(8 * b)
+            h = _mix(h ^ word)
+            i += 8
+        out[k] = np.int64(_mix(h))
+    return out
+
+
+@_compiled
+def id_hashes(ids, starts, lengths):
+    """A 64-bit hash of each id sequence ``ids[start:start + length]``."""
+    out = np.empty(len(starts), np.int64)
+    for k in range(len(starts)):
+        h = np.uint64(lengths[k]) * GOLDEN
+        for i in range(starts[k], starts[k] + lengths[k]):
+            h = _mix(h ^ np.uint64(ids[i]))
+        out[k] = np.int64(_mix(h))
+    return out
+
+
+class Vocabulary:
+    """Distinct sequences (of bytes, or of token ids) numbered 0, 1, … in order of first appearance.
+
+    ``ids(seq, starts, lengths, hashes)`` numbers the sequences ``seq[start:start + length]`` (with
+    their hashes from :func:`byte_hashes` or :func:`id_hashes`), keeping the numbering across
+    calls (texts read in chunks share one vocabulary). Sequences with equal hashes are compared
+    in full, so two different ones never share a number.
+    """
+
+    def __init__(self, dtype):
+        self.table = np.zeros((1 << 16, 2), np.int64)  # open addressing: (hash, id + 1) per slot, 0 = empty
+        self.where = np.empty((1 << 15, 2), np.int64)  # (start, length) of each sequence in values
+        self.values = np.empty(1 << 18, dtype)
+        self.size = 0  # distinct sequences so far
+        self.used = 0  # values stored so far
+
+    def ids(self, seq: np.ndarray, starts: np.ndarray, lengths: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+        """Each sequence's number (int32)."""
+        ids, self.table, self.where, self.values, self.size, self.used = _intern(
+            seq, starts, lengths, hashes, self.table, self.where, self.values, self.size, self.used)
+        return ids
+
+
+@_compiled
+def _slot(h, bits):
+    return np.int64((np.uint64(h) * GOLDEN) >> np.uint64(64 - bits))
+
+
+@_compiled
+def _bits(capacity):
+    bits = 0
+    while (1 << bits) < capacity:
+        bits += 1
+    return bits
+
+
+@_compiled
+def _grown(array, needed):
+    """``array`` if it holds ``needed`` rows, else a copy with at least twice its room."""
+    if needed <= len(array):
+        return array
+    bigger = np.empty((max(needed, 2 * len(array)),) + array.shape[1:], array.dtype)
+    bigger[:len(array)] = array
+    return bigger
+
+
+@_compiled
+def _rehashed(table, bits):
+    """The entries of ``table`` in a new table of 2^bits slots."""
+    bigger = np.zeros((1 << bits, 2), np.int64)
+    mask = (1 << bits) - 1
+    for slot in range(len(table)):
+        if table[slot, 1]:
+            j = _slot(table[slot, 0], bits)
+            while bigger[j, 1]:
+                j = (j + 1) & mask
+            bigger[j, 0], bigger[j, 1] = table[slot, 0], table[slot, 1]
+    return bigger
+
+
+@_compiled
+def _intern(seq, starts, lengths, hashes, table, where, values, size, used):
+    """Number the sequences in blocks small enough that the table stays at most half full even
+    if all are new; arrays grow between blocks (never inside the loop over sequences)."""
+    ids = np.empty(len(starts), np.int32)
+    k = 0
+    while k < len(starts):
+        end = min(len(starts), k + max(1, len(table) // 2 - size))
+        where = _grown(where, size + end - k)
+        values = _grown(values, used + lengths[k:end].sum())
+        size, used = _intern_block(seq, starts, lengths, hashes, k, end, table, where, values, size, used, ids)
+        if 2 * size >= len(table):
+            table = _rehashed(table, _bits(len(table)) + 1)
+        k = end
+    return ids, table, where, values, size, used
+
+
+@_compiled
+def _intern_block(seq, starts, lengths, hashes, first, end, table, where, values, size, used, ids):
+    bits = _bits(len(table))
+    mask = len(table) - 1
+    for k in range(first, end):
+        s, n, h = starts[k], lengths[k], hashes[k]
+        slot = _slot(h, bits)
+        while True:
+            v = table[slot, 1] - 1
+            if v < 0:  # a new sequence
+                values[used:used + n] = seq[s:s + n]
+                where[size, 0], where[size, 1] = used, n
+                table[slot, 0], table[slot, 1] = h, size + 1
+                ids[k] = size
+                used += n
+                size += 1
+                break
+            if table[slot, 0] == h and where[v, 1] == n:
+                o = where[v, 0]
+                same = True
+                for i in range(n):
+                    if values[o + i] != seq[s + i]:
+                        same = False
+                        break
+                if same:
+                    ids[k] = v
+                    break
+            slot = (slot + 1) & mask
+    return size, used
+
+
+@_compiled
+def sorted_sets(ids, counts, rank):
+    """Each text's distinct shingle ranks, sorted.
+
+    Args:
+        ids: shingle ids, text after text (repeats included); counts: ids of each text;
+        rank: the rank of each shingle id.
+
+    Returns:
+        (ranks, sizes): the sorted distinct ranks, text after text (int32), and their number per text.
+    """
+    out = np.empty(len(ids), np.int32)
+    sizes = np.zeros(len(counts), np.int64)
+    read = write = 0
+    for t in range(len(counts)):
+        n = counts[t]
+        block = out[write:write + n]
+        for i in range(n):
+            block[i] = rank[ids[read + i]]
+        if n > 32:
+            block.sort()
+        else:  # insertion sort: faster on the few shingles of a typical text
+            for i in range(1, n):
+                value, j = block[i], i - 1
+                while j >= 0 and block[j] > value:
+                    block[j + 1] = block[j]
+                    j -= 1
+                block[j + 1] = value
+        kept = 0
+        for i in range(n):
+            if i == 0 or block[i] != block[kept - 1]:
+                block[kept] = block[i]
+                kept += 1
+        sizes[t] = kept
+        read += n
+        write += kept
+    return out[:write].copy(), sizes
+
+
+@_compiled
+def prefix_keys(rank, start, prefix, alone, width, text_bits):
+    """Keys of every text: each pair of shingles in its prefix (and each shingle on its own for
+    the texts marked ``alone``), as ``mix(pair) << text_bits | text`` (int64, unsorted).
+
+    Args:
+        rank, start: the texts' sorted shingle ranks and n + 1 offsets into them;
+        prefix: shingles of each text's prefix; alone: texts that also key single shingles;
+        width: one more than the largest rank; text_bits: bits that hold a text's number.
+    """
+    n = len(prefix)
+    total = 0
+    for t in range(n):
+        total += prefix[t] * (prefix[t] - 1) // 2
+        if alone[t]:
+            total += start[t + 1] - start[t]
+    keys = np.empty(total, np.int64)
+    shift = np.uint64(text_bits + 1)
+    k = 0
+    for t in range(n):
+        s = start[t]
+        for i in range(prefix[t]):
+            for j in range(i + 1, prefix[t]):
+                pair = np.uint64(rank[s + i]) * np.uint64(width) + np.uint64(rank[s + j])
+                keys[k] = (np.int64((pair * GOLDEN) >> shift) << text_bits) | t
+                k += 1
+        if alone[t]:
+            for i in range(start[t + 1] - s):
+                pair = np.uint64(rank[s + i]) * np.uint64(width) + np.uint64(rank[s + i])
+                keys[k] = (np.int64((pair * GOLDEN) >> shift) << text_bits) | t
+                k += 1
+    return keys
+
+
+@_compiled
+def key_pairs(keys, text_bits, max_bucket):
+    """Pairs of texts sharing a key, from sorted keys: all pairs of a key's texts, or, for a key of
+    more than ``max_bucket`` texts, its first text with each other one. Returns each pair as
+    ``min << 32 | max`` (int64, unsorted, repeats and self-pairs included)."""
+    n = len(keys)
+    mask = (np.int64(1) << text_bits) - 1
+    total = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and (keys[j] >> text_bits) == (keys[i] >> text_bits):
+            j += 1
+        size = j - i
+        total += size * (size - 1) // 2 if size <= max_bucket else size - 1
+        i = j
+    codes = np.empty(total, np.int64)
+    k = 0
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and (keys[j] >> text_bits) == (keys[i] >> text_bits):
+            j += 1
+        last = j if j - i <= max_bucket else i + 1
+        for x in range(i, last):
+            a = keys[x] & mask
+            for y in range(x + 1, j):
+                b = keys[y] & mask
+                codes[k] = (min(a, b) << 32) | max(a, b)
+                k += 1
+        i = j
+    return codes
+
+
+@_compiled
+def shared_counts(rank, start, a, b):
+    """Number of shingles texts a[i] and b[i] have in common (a merge of their sorted ranks)."""
+    out = np.empty(len(a), np.int64)
+    for k in range(len(a)):
+        i, i_end = start[a[k]], start[a[k] + 1]
+        j, j_end = start[b[k]], start[b[k] + 1]
+        common = 0
+        while i < i_end and j < j_end:
+            if rank[i] == rank[j]:
+                common += 1
+                i += 1
+                j += 1
+            elif rank[i] < rank[j]:
+                i += 1
+            else:
+                j += 1
+        out[k] = common
+    return out
+
+
+@_compiled
+def distinct_pairs(codes):
+    """(a, b) of the distinct pair codes (sorted ``min << 32 | max``), self-pairs left out."""
+    n = 0
+    for i in range(len(codes)):
+        if (i == 0 or codes[i] != codes[i - 1]) and (codes[i] >> 32) != (codes[i] & 0xFFFFFFFF):
+            n += 1
+    a = np.empty(n, np.int64)
+    b = np.empty(n, np.int64)
+    k = 0
+    for i in range(len(codes)):
+        if (i == 0 or codes[i] != codes[i - 1]) and (codes[i] >> 32) != (codes[i] & 0xFFFFFFFF):
+            a[k], b[k] = codes[i] >> 32, codes[i] & 0xFFFFFFFF
+            k += 1
+    return a, b
