@@ -16,14 +16,14 @@ Example:
 
 from __future__ import annotations
 
-import math
-import re
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import __version__
 from ..accounts._common import require_tables
@@ -37,6 +37,8 @@ GEXF_SCHEMA = "http://gexf.net/1.3/gexf.xsd"
 #: Node columns that identify a node rather than describe it.
 NODE_KEYS = ("platform", "account_id")
 EDGE_KEYS = ("platform_a", "account_id_a", "platform_b", "account_id_b")
+#: Nodes or edges formatted at a time (bounds the memory of their text).
+WRITE_CHUNK_ROWS = 100_000
 
 
 def _gexf_type(series: pd.Series) -> str:
@@ -55,22 +57,48 @@ def _gexf_type(series: pd.Series) -> str:
     return "string"
 
 
-def _value(value: Any, kind: str) -> str | None:
-    """GEXF text of a value, None for a missing one."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
+def _texts(series: pd.Series, kind: str) -> pa.Array:
+    """GEXF text of each value of a column (null where the value is missing): booleans as
+    ``true``/``false``, doubles as Python's ``repr``, times in ISO 8601, lists as ``[a, b]``."""
     if kind == "liststring":
-        items = [str(v).replace("|", "/") for v in value]
-        return "[" + ", ".join(items) + "]" if items else None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if kind == "boolean":
-        return "true" if bool(value) else "false"
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
+        return pa.array([None if not isinstance(v, (list, tuple, np.ndarray)) or len(v) == 0
+                         else "[" + ", ".join(str(item).replace("|", "/") for item in v) + "]" for v in series],
+                        type=pa.string())
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return _iso_times(series)
     if kind == "double":
-        return repr(float(value))
-    return str(value)
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        whole = (values == np.round(values)) & (np.abs(values) < 1e16) & ~((values == 0) & np.signbit(values))
+        if whole.all():  # repr of a whole number below 1e16 is its digits and ".0"
+            return pc.binary_join_element_wise(pa.array(values.astype(np.int64)).cast(pa.string()), ".0", "")
+        return pa.array([None if v != v else repr(v) for v in values.tolist()], type=pa.string())
+    if kind == "string" and not isinstance(series.dtype, pd.StringDtype):  # any objects: their str(), times in ISO 8601
+        return pa.array([None if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+                         else v.isoformat() if isinstance(v, pd.Timestamp) else str(v) for v in series],
+                        type=pa.string())
+    values = pa.array(series, from_pandas=True)
+    if kind == "boolean":
+        return pc.if_else(values.cast(pa.bool_()), "true", "false")
+    return values.cast(pa.string())
+
+
+def _iso_times(series: pd.Series) -> pa.Array:
+    """``Timestamp.isoformat()`` of each time: seconds, or micro- or nanoseconds where present, and
+    the UTC offset of time zone-aware times."""
+    if series.dt.tz is not None:
+        wall = series.dt.tz_localize(None)
+        minutes = ((wall - series.dt.tz_convert("UTC").dt.tz_localize(None)).dt.total_seconds() // 60).fillna(0).astype(int)
+        offset = minutes.map({m: f"{'-' if m < 0 else '+'}{abs(m) // 60:02d}:{abs(m) % 60:02d}" for m in minutes.unique()})
+    else:
+        wall, offset = series, None
+    stamps = wall.to_numpy(dtype="datetime64[ns]")
+    ns = stamps.astype(np.int64)
+    text = np.datetime_as_string(stamps, unit="s").astype(object)
+    for unit, fine in (("us", ns % 1_000_000_000 != 0), ("ns", ns % 1000 != 0)):
+        text[fine] = np.datetime_as_string(stamps[fine], unit=unit)
+    if offset is not None:
+        text = text + offset.to_numpy(dtype=object)
+    return pa.array(np.where(series.isna().to_numpy(), None, text), type=pa.string())
 
 
 def _attribute_block(klass: str, columns: list[tuple[str, str]]) -> list[str]:
@@ -80,21 +108,42 @@ def _attribute_block(klass: str, columns: list[tuple[str, str]]) -> list[str]:
     return lines
 
 
-_NEEDS_QUOTING = re.compile("[&<>\"\n\r\t]")
+def _quoted(texts: pa.Array) -> pa.Array:
+    """``xml.sax.saxutils.quoteattr`` of each text: &, <, >, newlines and tabs escaped, in double
+    quotes, or single quotes if the text holds a double quote but no single one."""
+    if not pc.any(pc.match_substring_regex(texts, "[&<>\"'\n\r\t]")).as_py():  # nothing to escape
+        return pc.binary_join_element_wise('"', texts, '"', "")
+    for raw, entity in (("&", "&amp;"), (">", "&gt;"), ("<", "&lt;"), ("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;")):
+        texts = pc.replace_substring(texts, raw, entity)
+    double, single = pc.match_substring(texts, '"'), pc.match_substring(texts, "'")
+    texts = pc.if_else(pc.and_(double, single), pc.replace_substring(texts, '"', "&quot;"), texts)
+    quote = pc.if_else(pc.and_(double, pc.invert(single)), "'", '"')
+    return pc.binary_join_element_wise(quote, texts, quote, "")
 
 
-def _quoted(text: str) -> str:
-    """``xml.sax.saxutils.quoteattr``, with a fast path for the common text that needs no escaping."""
-    return f'"{text}"' if _NEEDS_QUOTING.search(text) is None else quoteattr(text)
+def _attribute_value(series: pd.Series, kind: str) -> pa.Array:
+    """Each value as a quoted XML attribute (numbers, booleans and times need no escaping)."""
+    texts = _texts(series, kind)
+    if kind in ("long", "double", "boolean") or pd.api.types.is_datetime64_any_dtype(series):
+        return pc.binary_join_element_wise('"', texts, '"', "")
+    return _quoted(texts)
 
 
-def _attvalues(row: tuple, columns: list[tuple[str, str]], offset: int) -> str:
-    values = []
-    for j, (column, kind) in enumerate(columns):
-        text = _value(row[offset + j], kind)
-        if text is not None:
-            values.append(f"<attvalue for={_quoted(column)} value={_quoted(text)}/>")
-    return f"<attvalues>{''.join(values)}</attvalues>" if values else ""
+def _attvalues(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pa.Array:
+    """Each row's ``<attvalues>`` element (empty text when all its values are missing)."""
+    parts = [pc.binary_join_element_wise(f"<attvalue for={quoteattr(column)} value=", _attribute_value(frame[column], kind), "/>", "")
+             for column, kind in columns]
+    if not parts:
+        return pa.array([""] * len(frame), type=pa.string())
+    joined = pc.binary_join_element_wise(*parts, "", null_handling="skip")
+    return pc.if_else(pc.greater(pc.utf8_length(joined), 0),
+                      pc.binary_join_element_wise("<attvalues>", joined, "</attvalues>", ""), "")
+
+
+def _ids(platforms: pd.Series, accounts: pd.Series) -> pa.Array:
+    """:func:`node_id` of each row."""
+    return pc.binary_join_element_wise(pa.array(platforms.astype(str), type=pa.string()),
+                                       pa.array(accounts.astype(str), type=pa.string()), ":")
 
 
 def node_id(platform: Any, account_id: Any) -> str:
@@ -129,13 +178,12 @@ def write_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, path: str | Path, *, de
                              "Expected the coordination_edges table.")
     nodes = nodes.sort_values(list(NODE_KEYS), kind="stable").reset_index(drop=True)
     edges = edges.sort_values(list(EDGE_KEYS), kind="stable").reset_index(drop=True)
-    ids = [node_id(p, a) for p, a in zip(nodes["platform"], nodes["account_id"])]
-    if len(set(ids)) != len(ids):
+    ids = _ids(nodes["platform"], nodes["account_id"])
+    if pc.count_distinct(ids).as_py() != len(ids):
         raise ParameterError("nodes: (platform, account_id) must be unique; found repeated accounts.")
-    known = set(ids)
-    sources = [node_id(p, a) for p, a in zip(edges["platform_a"], edges["account_id_a"])]
-    targets = [node_id(p, a) for p, a in zip(edges["platform_b"], edges["account_id_b"])]
-    unknown = sorted({n for n in sources + targets if n not in known})
+    sources, targets = _ids(edges["platform_a"], edges["account_id_a"]), _ids(edges["platform_b"], edges["account_id_b"])
+    ends = pa.concat_arrays([sources, targets])
+    unknown = sorted(set(ends.filter(pc.invert(pc.is_in(ends, value_set=ids))).to_pylist()))
     if unknown:
         raise ParameterError(f"edges: {len(unknown)} account(s) not in nodes, e.g. {unknown[:3]}. Pass the node "
                              "table of the same run (coordination_nodes or coordination_accounts).")
@@ -143,31 +191,46 @@ def write_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, path: str | Path, *, de
     edge_cols = [(c, _gexf_type(edges[c])) for c in edges.columns if c not in (*EDGE_KEYS, "weight")]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8", newline="\n") as out:
-        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        out.write(f'<gexf xmlns="{GEXF_NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                  f'xsi:schemaLocation="{GEXF_NAMESPACE} {GEXF_SCHEMA}" version="1.3">\n')
-        out.write(f"  <meta>\n    <creator>{_escape(f'cib-toolkit {__version__}')}</creator>\n")
+    with open(path, "wb") as out:
+        head = ['<?xml version="1.0" encoding="UTF-8"?>',
+                f'<gexf xmlns="{GEXF_NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+                f'xsi:schemaLocation="{GEXF_NAMESPACE} {GEXF_SCHEMA}" version="1.3">',
+                f"  <meta>\n    <creator>{_escape(f'cib-toolkit {__version__}')}</creator>"]
         if description:
-            out.write(f"    <description>{_escape(description)}</description>\n")
-        out.write("  </meta>\n")
-        out.write('  <graph defaultedgetype="undirected" mode="static">\n')
-        out.write("\n".join(_attribute_block("node", node_cols)) + "\n")
-        out.write("\n".join(_attribute_block("edge", edge_cols)) + "\n")
-        out.write("    <nodes>\n")
-        handles = nodes["handle"] if "handle" in nodes.columns else pd.Series([None] * len(nodes))
-        node_frame = nodes[[c for c, _ in node_cols]]
-        for i, row in enumerate(node_frame.itertuples(index=False, name=None)):
-            handle = handles.iloc[i]
-            label = f"@{handle}" if isinstance(handle, str) and handle else ids[i]
-            out.write(f"      <node id={quoteattr(ids[i])} label={quoteattr(label)}>{_attvalues(row, node_cols, 0)}</node>\n")
-        out.write("    </nodes>\n    <edges>\n")
-        edge_frame = edges[["weight"] + [c for c, _ in edge_cols]]
-        for i, row in enumerate(edge_frame.itertuples(index=False, name=None)):
-            out.write(f'      <edge id="{i}" source={quoteattr(sources[i])} target={quoteattr(targets[i])} '
-                      f'weight="{float(row[0])!r}">{_attvalues(row, edge_cols, 1)}</edge>\n')
-        out.write("    </edges>\n  </graph>\n</gexf>\n")
+            head.append(f"    <description>{_escape(description)}</description>")
+        head += ["  </meta>", '  <graph defaultedgetype="undirected" mode="static">',
+                 *_attribute_block("node", node_cols), *_attribute_block("edge", edge_cols), "    <nodes>\n"]
+        out.write("\n".join(head).encode())
+        for lo in range(0, len(nodes), WRITE_CHUNK_ROWS):
+            part, part_ids = nodes.iloc[lo:lo + WRITE_CHUNK_ROWS], ids[lo:lo + WRITE_CHUNK_ROWS]
+            _write_lines(out, pc.binary_join_element_wise(
+                "      <node id=", _quoted(part_ids), " label=", _quoted(_labels(part, part_ids)), ">",
+                _attvalues(part, node_cols), "</node>\n", ""))
+        out.write(b"    </nodes>\n    <edges>\n")
+        for lo in range(0, len(edges), WRITE_CHUNK_ROWS):
+            part = edges.iloc[lo:lo + WRITE_CHUNK_ROWS]
+            _write_lines(out, pc.binary_join_element_wise(
+                '      <edge id="', pa.array(np.arange(lo, lo + len(part))).cast(pa.string()),
+                '" source=', _quoted(sources[lo:lo + len(part)]), " target=", _quoted(targets[lo:lo + len(part)]),
+                ' weight="', _texts(part["weight"].astype(float), "double"), '">', _attvalues(part, edge_cols),
+                "</edge>\n", ""))
+        out.write(b"    </edges>\n  </graph>\n</gexf>\n")
     return path
+
+
+def _labels(nodes: pd.DataFrame, ids: pa.Array) -> pa.Array:
+    """Node labels: ``@handle`` where the handle is known, else the node id."""
+    if "handle" not in nodes.columns:
+        return ids
+    handles = pa.array(nodes["handle"].map(lambda h: h if isinstance(h, str) and h else None), type=pa.string())
+    return pc.coalesce(pc.binary_join_element_wise("@", handles, ""), ids)
+
+
+def _write_lines(out, lines: pa.Array) -> None:
+    """Write an Arrow string array's texts one after the other (its UTF-8 bytes, not copied)."""
+    if len(lines):
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32 if lines.type == pa.string() else np.int64)
+        out.write(memoryview(lines.buffers()[2])[offsets[lines.offset]:offsets[lines.offset + len(lines)]])
 
 
 def _escape(text: str) -> str:
