@@ -370,3 +370,31 @@ def test_every_network_column_is_documented():
     doc = (REPO / "docs" / "network.md").read_text(encoding="utf-8")
     columns = [c for c, _, _ in EDGE_COLUMNS + ACCOUNT_COLUMNS + COMMUNITY_COLUMNS]
     assert [c for c in columns if f"`{c}`" not in doc] == []
+
+
+def test_gexf_attribute_values_survive_escaping_and_keep_their_types(tmp_path):
+    """Texts with quotes, entities and newlines, missing values, lists, times and doubles come back as written."""
+    texts = ['a "quoted" one', "it's", "both \"x\" and 'y'", "amp & <tag>", "new\nline\ttab", "é 议员 🙂"]
+    nodes = pd.DataFrame({"platform": "x", "account_id": [f"a{i}" for i in range(6)], "handle": [None, "", "h&1", 'q"', "ok", "z"],
+                          "note": texts, "score": [0.1, float("nan"), 1e-7, 2.0, -0.0, 1e16],
+                          "tags": [["a|b", "c"], [], ["d"], ["e"], ["f"], ["g"]],
+                          "count": pd.array([1, None, 3, 4, 5, 6], dtype="Int64")})
+    when = pd.Series(pd.to_datetime(["2023-09-01 10:00:00", "2023-09-01 10:00:00.25", None], utc=True, format="ISO8601"))
+    edges = pd.DataFrame({"platform_a": "x", "account_id_a": ["a0", "a1", "a2"], "platform_b": "x",
+                          "account_id_b": ["a1", "a2", "a3"], "weight": [2, 3, 4], "first_at": when,
+                          "local": when.dt.tz_convert("America/Toronto")})
+    path = write_gexf(nodes, edges, tmp_path / "n.gexf")
+    ns = {"g": "http://gexf.net/1.3"}
+    graph = ET.parse(path).getroot().find("g:graph", ns)
+    xml_nodes = {n.get("id"): n for n in graph.findall("g:nodes/g:node", ns)}
+    values = {i: {v.get("for"): v.get("value") for v in n.findall("g:attvalues/g:attvalue", ns)} for i, n in xml_nodes.items()}
+    assert [values[f"x:a{i}"]["note"] for i in range(6)] == texts
+    assert [xml_nodes[f"x:a{i}"].get("label") for i in range(4)] == ["x:a0", "x:a1", "@h&1", '@q"']
+    assert [values[f"x:a{i}"].get("score") for i in range(6)] == ["0.1", None, "1e-07", "2.0", "-0.0", "1e+16"]
+    assert values["x:a0"]["tags"] == "[a/b, c]" and "tags" not in values["x:a1"]
+    assert values["x:a0"]["count"] == "1" and "count" not in values["x:a1"]
+    xml_edges = graph.findall("g:edges/g:edge", ns)
+    times = [{v.get("for"): v.get("value") for v in e.findall("g:attvalues/g:attvalue", ns)} for e in xml_edges]
+    assert [t.get("first_at") for t in times] == ["2023-09-01T10:00:00+00:00", "2023-09-01T10:00:00.250000+00:00", None]
+    assert times[0]["local"] == "2023-09-01T06:00:00-04:00"
+    assert [e.get("weight") for e in xml_edges] == ["2.0", "3.0", "4.0"]

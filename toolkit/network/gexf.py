@@ -131,11 +131,11 @@ def _attribute_value(series: pd.Series, kind: str) -> pa.Array:
 
 def _attvalues(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pa.Array:
     """Each row's ``<attvalues>`` element (empty text when all its values are missing)."""
-    parts = [pc.binary_join_element_wise(f"<attvalue for={quoteattr(column)} value=", _attribute_value(frame[column], kind), "/>", "")
-             for column, kind in columns]
+    parts = [pc.binary_join_element_wise(f"<attvalue for={quoteattr(column)} value=", _attribute_value(frame[column], kind),
+                                         "/>", "").fill_null("") for column, kind in columns]
     if not parts:
         return pa.array([""] * len(frame), type=pa.string())
-    joined = pc.binary_join_element_wise(*parts, "", null_handling="skip")
+    joined = pc.binary_join_element_wise(*parts, "")
     return pc.if_else(pc.greater(pc.utf8_length(joined), 0),
                       pc.binary_join_element_wise("<attvalues>", joined, "</attvalues>", ""), "")
 
