@@ -96,13 +96,19 @@ def killchain_row(code: str, indicator: str, note: str = "") -> tuple[str, str, 
     Raises:
         ParameterError: ``code`` is not a procedure of the published index.
     """
-    table = ttp_table()
-    found = table[table.code == code]
-    if found.empty:
+    names = _procedures()
+    if code not in names:
         raise ParameterError(f"kill-chain procedure {code!r}: not in the published index {TTP_FILE.name}; "
-                             f"expected a code such as '0.9.4' (of {len(table)} procedures).")
-    row = found.iloc[0]
-    return row.tactic, row.technique, row.procedure, indicator, note
+                             f"expected a code such as '0.9.4' (of {len(names)} procedures).")
+    return (*names[code], indicator, note)
+
+
+@functools.cache
+def _procedures() -> dict[str, tuple[str, str, str]]:
+    """(tactic, technique, procedure) of each procedure code (the first row of a repeated code)."""
+    table = ttp_table()
+    return {code: (row.tactic, row.technique, row.procedure)
+            for code, row in table.drop_duplicates("code").set_index("code").iterrows()}
 
 
 _HOST = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)?(?P<host>[^/?#\s]+)(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
