@@ -165,13 +165,15 @@ def recurring_phrases(store: Store, *, min_messages: int = 2, min_lift: float = 
     baseline_texts = "(SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (platform, post_id))"
     found = store.df(f"""
         WITH cg AS (SELECT DISTINCT * FROM ({grams.format(key="cluster_id, post_id, lang", source="_narr_posts")})),
-        clean AS (SELECT * FROM cg WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}])
-                  AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)})),
+        per_message AS (SELECT phrase, any_value(n) AS n, count(*) AS posts FROM cg GROUP BY phrase, cluster_id),
+        counted AS (
+            SELECT phrase, any_value(n) AS words, count(*) AS messages, sum(posts)::BIGINT AS posts
+            FROM per_message GROUP BY phrase HAVING count(*) >= {int(min_messages)}
+            ORDER BY messages DESC, posts DESC, phrase),
         ranked AS (
-            SELECT phrase, any_value(n) AS words, count(DISTINCT cluster_id) AS messages, count(DISTINCT post_id) AS posts,
-                   list(DISTINCT lang ORDER BY lang) AS languages
-            FROM clean GROUP BY phrase HAVING count(DISTINCT cluster_id) >= {int(min_messages)}
-            ORDER BY messages DESC, posts DESC, phrase LIMIT {int(top) * 4}),
+            SELECT c.*, (SELECT list(DISTINCT lang ORDER BY lang) FROM cg WHERE cg.phrase = c.phrase) AS languages
+            FROM (SELECT * FROM counted WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}])
+                  AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)}) LIMIT {int(top) * 4}) c),
         base AS (
             SELECT b.phrase, count(DISTINCT b.pid) AS baseline_posts
             FROM ({grams.format(key="pid", source=baseline_texts)}) b
