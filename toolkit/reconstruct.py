@@ -110,8 +110,8 @@ def _network(store: Store, params: ReconstructParams) -> dict:
     """Coordination edges and communities; returns their sizes and how flagged accounts sit in them."""
     from .network import coordination_communities, coordination_edges
 
-    edges = coordination_edges(store, window_seconds=params.network_window_seconds,
-                               min_edge_weight=params.network_min_edge_weight)
+    parameters = coordination_edges(store, window_seconds=params.network_window_seconds,
+                                    min_edge_weight=params.network_min_edge_weight, fetch=False)
     nodes = coordination_communities(store)
     store.register("_nodes", nodes[["platform", "account_id", "community_id", "community_size"]])
     communities = store.df("""
@@ -119,10 +119,10 @@ def _network(store: Store, params: ReconstructParams) -> dict:
         FROM _nodes n LEFT JOIN account_scores s USING (platform, account_id)
         GROUP BY n.community_id HAVING count_if(s.flagged) > 0 ORDER BY flagged DESC, community_id LIMIT 20""")
     store.unregister("_nodes")
-    return {"nodes": int(len(nodes)), "edges": int(len(edges)),
+    return {"nodes": int(len(nodes)), "edges": int(store.scalar("SELECT count(*) FROM coordination_edges")),
             "communities": int(nodes.community_id.nunique()) if len(nodes) else 0,
             "communities_with_flagged_accounts": communities.to_dict(orient="records"),
-            "parameters": edges.attrs.get("parameters", {})}
+            "parameters": parameters}
 
 
 def _summary(store: Store, timeline: dict, cluster_report: dict, network: dict, offsets: dict,

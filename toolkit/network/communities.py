@@ -79,16 +79,18 @@ def coordination_communities(store: Store, *, edge_table: str = EDGE_TABLE, acco
     if not table.isidentifier():
         raise ParameterError(f"table={table!r}: expected a plain SQL table name.")
     accounts = store.df(f"SELECT * FROM {account_table} ORDER BY platform, account_id")
-    where = f"WHERE weight >= {min_edge_weight}" if min_edge_weight else ""
-    edges = store.df(f"SELECT platform_a, account_id_a, platform_b, account_id_b, weight FROM {edge_table} {where} "
-                     "ORDER BY platform_a, account_id_a, platform_b, account_id_b")
-    index = pd.MultiIndex.from_frame(accounts[["platform", "account_id"]])
-    src = index.get_indexer(pd.MultiIndex.from_frame(edges[["platform_a", "account_id_a"]]))
-    dst = index.get_indexer(pd.MultiIndex.from_frame(edges[["platform_b", "account_id_b"]]))
-    if (src < 0).any() or (dst < 0).any():
+    where = f"WHERE e.weight >= {min_edge_weight}" if min_edge_weight else ""
+    edges = store.df(f"""  -- each end as its row number in the account table's order
+        WITH node AS (SELECT platform, account_id, row_number() OVER (ORDER BY platform, account_id) - 1 AS i
+                      FROM {account_table})
+        SELECT a.i AS src, b.i AS dst, e.weight FROM {edge_table} e
+        LEFT JOIN node a ON a.platform = e.platform_a AND a.account_id = e.account_id_a
+        LEFT JOIN node b ON b.platform = e.platform_b AND b.account_id = e.account_id_b {where}
+        ORDER BY e.platform_a, e.account_id_a, e.platform_b, e.account_id_b""")
+    if edges.src.isna().any() or edges.dst.isna().any():
         raise ParameterError(f"{edge_table} has accounts missing from {account_table}: the two tables come from "
                              "different runs. Run toolkit.network.coordination_edges(store) again.")
-    graph = ig.Graph(n=len(accounts), edges=list(zip(src.tolist(), dst.tolist())), directed=False)
+    graph = ig.Graph(n=len(accounts), edges=edges[["src", "dst"]].to_numpy(dtype=np.int64).tolist(), directed=False)
     weights = edges["weight"].astype(float).tolist()
     components = np.asarray(graph.connected_components().membership, dtype=np.int64)
     ig.set_random_number_generator(random.Random(seed))  # a private generator: seeded, global state untouched
