@@ -228,9 +228,10 @@ def _labels(nodes: pd.DataFrame, ids: pa.Array) -> pa.Array:
 
 def _write_lines(out, lines: pa.Array) -> None:
     """Write an Arrow string array's texts one after the other (its UTF-8 bytes, not copied)."""
-    if len(lines):
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32 if lines.type == pa.string() else np.int64)
-        out.write(memoryview(lines.buffers()[2])[offsets[lines.offset]:offsets[lines.offset + len(lines)]])
+    for chunk in lines.chunks if isinstance(lines, pa.ChunkedArray) else [lines]:
+        if len(chunk):
+            offsets = np.frombuffer(chunk.buffers()[1], dtype=np.int32 if chunk.type == pa.string() else np.int64)
+            out.write(memoryview(chunk.buffers()[2])[offsets[chunk.offset]:offsets[chunk.offset + len(chunk)]])
 
 
 def _escape(text: str) -> str:
