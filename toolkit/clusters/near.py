@@ -35,7 +35,6 @@ co-posting links can join such groups later. Every link is a verified pair, repo
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -153,22 +152,26 @@ def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
 
     words, grams = compiled.Vocabulary(np.uint8), compiled.Vocabulary(np.int32)
     ids, counts = [], []
+
+    def number(data, starts, lengths, per_text, hashes) -> None:
+        shingles = words.ids(data, starts, lengths, hashes)
+        if n > 1:
+            starts, lengths, per_text = compiled.windows(per_text, n)
+            shingles = grams.ids(shingles, starts, lengths, compiled.id_hashes(shingles, starts, lengths))
+        ids.append(shingles)
+        counts.append(per_text)
+
     query = "SELECT p.tokens FROM _texts t JOIN post_text p USING (pid) ORDER BY t.tid"
-    batches = (batch for batch in store.arrow_batches(query, ENCODE_CHUNK_TEXTS) if batch.num_rows)
     with ThreadPoolExecutor(1) as pool:  # the compiled loops release the GIL
         pending = None
-        for batch in itertools.chain(batches, [None]):
-            ready = pending.result() if pending else None
-            pending = pool.submit(split, batch) if batch is not None else None
-            if ready is None:
-                continue
-            data, starts, lengths, per_text, hashes = ready
-            shingles = words.ids(data, starts, lengths, hashes)
-            if n > 1:
-                starts, lengths, per_text = compiled.windows(per_text, n)
-                shingles = grams.ids(shingles, starts, lengths, compiled.id_hashes(shingles, starts, lengths))
-            ids.append(shingles)
-            counts.append(per_text)
+        for batch in store.arrow_batches(query, ENCODE_CHUNK_TEXTS):
+            if batch.num_rows:
+                following = pool.submit(split, batch)
+                if pending is not None:
+                    number(*pending.result())
+                pending = following
+        if pending is not None:
+            number(*pending.result())
     if not ids:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
     return np.concatenate(ids), np.concatenate(counts)
