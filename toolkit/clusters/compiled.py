@@ -14,7 +14,7 @@ _compiled = numba.njit(cache=True, nogil=True)
 
 _MIX = np.uint64(0xFF51AFD7ED558CCD)
 #: 2^64 / golden ratio: multiplying by it spreads keys over the high bits (Fibonacci hashing).
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _SPACE = 32
 
 
@@ -94,7 +94,7 @@ def byte_hashes(data, starts, lengths):
     out = np.empty(len(starts), np.int64)
     for k in range(len(starts)):
         i, end = starts[k], starts[k] + lengths[k]
-        h = np.uint64(lengths[k]) * GOLDEN
+        h = np.uint64(lengths[k]) * _GOLDEN
         while i < end:
             word = np.uint64(0)
             for b in range(min(8, end - i)):
@@ -110,7 +110,7 @@ def id_hashes(ids, starts, lengths):
     """A 64-bit hash of each id sequence ``ids[start:start + length]``."""
     out = np.empty(len(starts), np.int64)
     for k in range(len(starts)):
-        h = np.uint64(lengths[k]) * GOLDEN
+        h = np.uint64(lengths[k]) * _GOLDEN
         for i in range(starts[k], starts[k] + lengths[k]):
             h = _mix(h ^ np.uint64(ids[i]))
         out[k] = np.int64(_mix(h))
@@ -142,7 +142,7 @@ class Vocabulary:
 
 @_compiled
 def _slot(h, bits):
-    return np.int64((np.uint64(h) * GOLDEN) >> np.uint64(64 - bits))
+    return np.int64((np.uint64(h) * _GOLDEN) >> np.uint64(64 - bits))
 
 
 @_compiled
@@ -288,12 +288,12 @@ def prefix_keys(rank, start, prefix, alone, width, text_bits):
         for i in range(prefix[t]):
             for j in range(i + 1, prefix[t]):
                 pair = np.uint64(rank[s + i]) * np.uint64(width) + np.uint64(rank[s + j])
-                keys[k] = (np.int64((pair * GOLDEN) >> shift) << text_bits) | t
+                keys[k] = (np.int64((pair * _GOLDEN) >> shift) << text_bits) | t
                 k += 1
         if alone[t]:
             for i in range(start[t + 1] - s):
                 pair = np.uint64(rank[s + i]) * np.uint64(width) + np.uint64(rank[s + i])
-                keys[k] = (np.int64((pair * GOLDEN) >> shift) << text_bits) | t
+                keys[k] = (np.int64((pair * _GOLDEN) >> shift) << text_bits) | t
                 k += 1
     return keys
 
