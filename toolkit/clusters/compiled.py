@@ -303,24 +303,16 @@ def key_pairs(keys, text_bits, max_bucket):
     """Pairs of texts sharing a key, from sorted keys: all pairs of a key's texts, or, for a key of
     more than ``max_bucket`` texts, its first text with each other one. Returns each pair as
     ``min << 32 | max`` (int64, unsorted, repeats and self-pairs included)."""
-    n = len(keys)
     mask = (np.int64(1) << text_bits) - 1
-    total = 0
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and (keys[j] >> text_bits) == (keys[i] >> text_bits):
-            j += 1
-        size = j - i
-        total += size * (size - 1) // 2 if size <= max_bucket else size - 1
+    total = i = 0
+    while i < len(keys):
+        j = _run_end(keys, i, text_bits)
+        total += (j - i) * (j - i - 1) // 2 if j - i <= max_bucket else j - i - 1
         i = j
     codes = np.empty(total, np.int64)
-    k = 0
-    i = 0
-    while i < n:
-        j = i + 1
-        while j < n and (keys[j] >> text_bits) == (keys[i] >> text_bits):
-            j += 1
+    k = i = 0
+    while i < len(keys):
+        j = _run_end(keys, i, text_bits)
         last = j if j - i <= max_bucket else i + 1
         for x in range(i, last):
             a = keys[x] & mask
@@ -330,6 +322,15 @@ def key_pairs(keys, text_bits, max_bucket):
                 k += 1
         i = j
     return codes
+
+
+@_compiled
+def _run_end(keys, i, text_bits):
+    """End of the run of keys sharing key i's high bits (keys sorted)."""
+    j = i + 1
+    while j < len(keys) and (keys[j] >> text_bits) == (keys[i] >> text_bits):
+        j += 1
+    return j
 
 
 @_compiled
