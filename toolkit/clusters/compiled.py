@@ -355,17 +355,26 @@ def shared_counts(rank, start, a, b):
 
 
 @_compiled
-def distinct_pairs(codes):
-    """(a, b) of the distinct pair codes (sorted ``min << 32 | max``), self-pairs left out."""
+def distinct_pairs(codes, size, threshold):
+    """(a, b) of the distinct pair codes (sorted ``min << 32 | max``), leaving out self-pairs and
+    pairs whose set sizes alone rule out the threshold (smaller / larger < threshold)."""
     n = 0
     for i in range(len(codes)):
-        if (i == 0 or codes[i] != codes[i - 1]) and (codes[i] >> 32) != (codes[i] & 0xFFFFFFFF):
+        if _kept(codes, i, size, threshold):
             n += 1
     a = np.empty(n, np.int64)
     b = np.empty(n, np.int64)
     k = 0
     for i in range(len(codes)):
-        if (i == 0 or codes[i] != codes[i - 1]) and (codes[i] >> 32) != (codes[i] & 0xFFFFFFFF):
+        if _kept(codes, i, size, threshold):
             a[k], b[k] = codes[i] >> 32, codes[i] & 0xFFFFFFFF
             k += 1
     return a, b
+
+
+@_compiled
+def _kept(codes, i, size, threshold):
+    if i > 0 and codes[i] == codes[i - 1]:
+        return False
+    x, y = codes[i] >> 32, codes[i] & 0xFFFFFFFF
+    return x != y and min(size[x], size[y]) >= threshold * max(size[x], size[y]) - 1e-9

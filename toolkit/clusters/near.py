@@ -107,8 +107,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     sets = ShingleSets.from_ids(ids, counts)
     del ids
     keys, text_bits = sets.prefix_keys(params.similarity_threshold)
-    a, b = _key_pairs(keys, text_bits, params.max_bucket)
-    a, b = sets.length_filter(a, b, params.similarity_threshold)
+    a, b = _key_pairs(keys, text_bits, params.max_bucket, sets.size, params.similarity_threshold)
     shared = sets.shared(a, b)
     similarity = shared / (sets.size[a] + sets.size[b] - shared)
     keep = similarity >= params.similarity_threshold - 1e-12
@@ -232,23 +231,25 @@ class ShingleSets:
         keys.sort()
         return keys, text_bits
 
-    def length_filter(self, a: np.ndarray, b: np.ndarray, threshold: float) -> tuple[np.ndarray, np.ndarray]:
-        """Drop candidate pairs whose sizes alone rule out the threshold (min/max < t)."""
-        sa, sb = self.size[a], self.size[b]
-        keep = np.minimum(sa, sb) >= threshold * np.maximum(sa, sb) - 1e-9
-        return a[keep], b[keep]
-
     def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Number of shingles texts a[i] and b[i] have in common (exact)."""
-        return compiled.shared_counts(self.rank, self.start, np.asarray(a, np.int64), np.asarray(b, np.int64))
+        """Number of shingles texts a[i] and b[i] have in common (exact); two threads, each
+        verifying half of the pairs (the compiled loop releases the GIL)."""
+        a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
+        half = len(a) // 2
+        with ThreadPoolExecutor(2) as pool:
+            parts = pool.map(lambda lo, hi: compiled.shared_counts(self.rank, self.start, a[lo:hi], b[lo:hi]),
+                             (0, half), (half, len(a)))
+            return np.concatenate(list(parts))
 
 
-def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int) -> tuple[np.ndarray, np.ndarray]:
+def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int, size: np.ndarray,
+               threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs (a < b) of texts sharing a key (sorted keys of :meth:`ShingleSets.prefix_keys`);
-    a key of more than ``max_bucket`` texts pairs its first text with each other one."""
+    a key of more than ``max_bucket`` texts pairs its first text with each other one. Pairs whose
+    set sizes alone rule out the threshold (smaller / larger < threshold) are left out."""
     codes = compiled.key_pairs(keys, text_bits, max_bucket)
     codes.sort()
-    return compiled.distinct_pairs(codes)
+    return compiled.distinct_pairs(codes, size, threshold)
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:
