@@ -17,7 +17,6 @@ Example:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 from xml.sax.saxutils import quoteattr
 
 import numpy as np
@@ -141,14 +140,9 @@ def _attvalues(frame: pd.DataFrame, columns: list[tuple[str, str]]) -> pa.Array:
 
 
 def _ids(platforms: pd.Series, accounts: pd.Series) -> pa.Array:
-    """:func:`node_id` of each row."""
+    """Node id of each row: ``platform:account_id``."""
     return pc.binary_join_element_wise(pa.array(platforms.astype(str), type=pa.string()),
                                        pa.array(accounts.astype(str), type=pa.string()), ":")
-
-
-def node_id(platform: Any, account_id: Any) -> str:
-    """GEXF node id of an account: ``platform:account_id``."""
-    return f"{platform}:{account_id}"
 
 
 def write_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, path: str | Path, *, description: str = "") -> Path:
