@@ -141,11 +141,12 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     Returns:
         Posts per (lang, lang_method), most frequent first.
     """
-    if min_letters < 1:
-        raise ParameterError(f"min_letters={min_letters}: must be at least 1")
+    if not 1 <= min_letters <= 1000:
+        raise ParameterError(f"min_letters={min_letters}: must be between 1 and 1000")
     if not store.has_table("post_text"):
         raise ParameterError("identify_languages needs post_text: run toolkit.text.normalize.normalise_posts(store) first")
-    identifiable = f"SELECT DISTINCT lang_text FROM post_text WHERE length(regexp_replace(lang_text, '[^\\pL]', '', 'g')) >= {int(min_letters)}"
+    identifiable = (f"SELECT DISTINCT lang_text FROM post_text "  # at least min_letters letters
+                    f"WHERE regexp_matches(lang_text, '^(?s:[^\\pL]*\\pL){{{int(min_letters)}}}')")
     texts = store.df(f"{identifiable} {'' if only is None else f'AND pid IN ({only})'} ORDER BY lang_text").lang_text.tolist()
     population = None
     if only is not None:  # candidates chosen on every identifiable text, as without `only`
