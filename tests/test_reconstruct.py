@@ -60,6 +60,21 @@ def test_outputs_follow_the_contract(runs):
     assert "near-duplicate threshold" in result.stderr and "[7/7] timeline" in result.stderr
 
 
+def test_network_keeps_repeated_coordination(runs):
+    """network.gexf holds pairs that acted together at least twice: the flagged accounts, few others."""
+    import xml.etree.ElementTree as ET
+
+    _, out, _, result = runs
+    ns = {"g": "http://gexf.net/1.3"}
+    graph = ET.parse(out / "network.gexf").getroot().find("g:graph", ns)
+    assert min(float(edge.get("weight")) for edge in graph.iter("{http://gexf.net/1.3}edge")) >= 4
+    nodes = {node.get("id") for node in graph.iter("{http://gexf.net/1.3}node")}
+    flagged = {f"{row['platform']}:{row['account_id']}" for row in read_csv(out / "accounts.csv") if row["flagged"] == "true"}
+    assert len(flagged & nodes) >= 0.95 * len(flagged)
+    assert len(nodes - flagged) <= 0.1 * len(nodes)
+    assert "pairs of weight 4 or more" in result.stderr
+
+
 def test_accuracy_on_a_fresh_seed(runs):
     data, out, _, _ = runs
     table = score_detection(load_truth(data), load_detection(out)).set_index("metric")["value"]

@@ -49,7 +49,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Reconstruct the sample into ``OUT`` (workspace ``OUT/campaign.duckdb`` and the output files)."""
-    from .reconstruct import ClusterParams, ScoringParams, run_reconstruct
+    from .reconstruct import ClusterParams, ReconstructParams, ScoringParams, run_reconstruct
 
     folder = sample_dir()
     out = Path(args.out)
@@ -61,5 +61,6 @@ def run_demo(args: argparse.Namespace) -> int:
         inputs=[str(folder / name) for name in SAMPLE_POST_FILES], db=None, out=str(out),
         targets=str(folder / "mps.csv"), memory_limit=None,
         similarity_threshold=ClusterParams().near.similarity_threshold,
-        squad_window_minutes=ScoringParams().squad_window_minutes)
+        squad_window_minutes=ScoringParams().squad_window_minutes,
+        network_min_edge_weight=ReconstructParams().network_min_edge_weight)
     return run_reconstruct(reconstruct_args)

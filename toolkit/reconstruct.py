@@ -39,12 +39,24 @@ log = logging.getLogger(__name__)
 
 @dataclasses.dataclass(frozen=True)
 class ReconstructParams:
-    """Every parameter of a reconstruction (defaults are the documented ones)."""
+    """Every parameter of a reconstruction (defaults are the documented ones).
+
+    Attributes:
+        clusters: the copy-paste chain (:class:`toolkit.clusters.ClusterParams`).
+        scoring: cluster judgement and account scores (:class:`toolkit.scoring.ScoringParams`).
+        network_window_seconds: two accounts' actions on one object this close are coordinated
+            (900: the squad window, 15 minutes).
+        network_min_edge_weight: the network keeps pairs with at least this many coordinated posts;
+            4 = pairs that acted together at least twice (or one of them twice). One coincidence
+            (weight 2: one post each, e.g. two people answering a busy MP in the same quarter of
+            an hour) is chance more often than coordination, and such pairs grow with the square
+            of a target's traffic.
+    """
 
     clusters: ClusterParams = ClusterParams()
     scoring: ScoringParams = ScoringParams()
     network_window_seconds: int = 900
-    network_min_edge_weight: int = 2
+    network_min_edge_weight: int = 4
 
 
 STEPS = ["targets", "clusters", "squads and office hours", "account forensics", "scores", "network", "timeline"]
@@ -273,6 +285,9 @@ def add_parsers(sub) -> None:
                    help="near-duplicate Jaccard threshold, 0-1 (default %(default)s)")
     p.add_argument("--squad-window-minutes", type=float, default=ScoringParams().squad_window_minutes,
                    help="posts of one message to one target this close are squad-posted (default %(default)s)")
+    p.add_argument("--network-min-edge-weight", type=int, default=ReconstructParams().network_min_edge_weight,
+                   help="coordination network (network.gexf): keep pairs of accounts with at least this many coordinated "
+                        "posts; 2 keeps single coincidences, 4 (default) pairs that acted together twice")
     p.set_defaults(run=run_reconstruct)
 
 
@@ -309,7 +324,8 @@ def run_reconstruct(args) -> int:
     db = args.db or str(out / "campaign.duckdb")
     near = dataclasses.replace(ClusterParams().near, similarity_threshold=args.similarity_threshold)
     params = ReconstructParams(clusters=dataclasses.replace(ClusterParams(), near=near),
-                               scoring=dataclasses.replace(ScoringParams(), squad_window_minutes=args.squad_window_minutes))
+                               scoring=dataclasses.replace(ScoringParams(), squad_window_minutes=args.squad_window_minutes),
+                               network_min_edge_weight=args.network_min_edge_weight)
     targets = read_targets(args.targets) if args.targets else None
     echo = lambda text: print(text, file=sys.stderr)  # noqa: E731
     echo(f"cib reconstruct {__version__}")
@@ -323,6 +339,7 @@ def run_reconstruct(args) -> int:
     echo(f"  output:    {out}")
     echo(f"  near-duplicate threshold {params.clusters.near.similarity_threshold}, squad window "
          f"{params.scoring.squad_window_minutes:g} min, flag threshold {params.scoring.flag_threshold}")
+    echo(f"  network: actions within {params.network_window_seconds} s, pairs of weight {params.network_min_edge_weight} or more")
     if engine == "spark":
         if not tables:  # the loaders run on DuckDB; Spark reads the workspace's canonical tables as Parquet
             with Store(db, memory_limit=args.memory_limit) as workspace:
