@@ -42,6 +42,7 @@ Caveats:
 from __future__ import annotations
 
 import logging
+import re
 
 import pandas as pd
 
@@ -162,18 +163,24 @@ def recurring_phrases(store: Store, *, min_messages: int = 2, min_lift: float = 
         SELECT {key}, array_to_string(w[i:i + n - 1], ' ') AS phrase, n
         FROM (SELECT {key}, string_split(tokens, ' ') AS w FROM {source}) t,
              (SELECT unnest([2, 3]) AS n) k, LATERAL (SELECT unnest(range(1, greatest(len(w) - n + 2, 1))) AS i)"""
-    baseline_texts = "(SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (platform, post_id))"
-    found = store.df(f"""
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _narr_ranked AS
         WITH cg AS (SELECT DISTINCT * FROM ({grams.format(key="cluster_id, post_id, lang", source="_narr_posts")})),
         per_message AS (SELECT phrase, any_value(n) AS n, count(*) AS posts FROM cg GROUP BY phrase, cluster_id),
         counted AS (
             SELECT phrase, any_value(n) AS words, count(*) AS messages, sum(posts)::BIGINT AS posts
             FROM per_message GROUP BY phrase HAVING count(*) >= {int(min_messages)}
-            ORDER BY messages DESC, posts DESC, phrase),
-        ranked AS (
-            SELECT c.*, (SELECT list(DISTINCT lang ORDER BY lang) FROM cg WHERE cg.phrase = c.phrase) AS languages
-            FROM (SELECT * FROM counted WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}])
-                  AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)}) LIMIT {int(top) * 4}) c),
+            ORDER BY messages DESC, posts DESC, phrase)
+        SELECT c.*, (SELECT list(DISTINCT lang ORDER BY lang) FROM cg WHERE cg.phrase = c.phrase) AS languages
+        FROM (SELECT * FROM counted WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}])
+              AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)}) LIMIT {int(top) * 4}) c""")
+    # baseline posts holding a phrase: one pass of one pattern picks them, then their phrases are counted
+    phrases = [phrase for (phrase,) in store.rows("SELECT phrase FROM _narr_ranked")]
+    pattern = "(?:^| )(?:" + "|".join(" ".join(re.escape(w) for w in p.split(" ")) for p in phrases) + ")(?: |$)"
+    baseline_texts = f"""(SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (platform, post_id)
+                          WHERE regexp_matches(pt.tokens, {sql_str(pattern)}))""" if phrases else "(SELECT NULL AS pid, '' AS tokens LIMIT 0)"
+    found = store.df(f"""
+        WITH ranked AS (SELECT * FROM _narr_ranked),
         base AS (
             SELECT b.phrase, count(DISTINCT b.pid) AS baseline_posts
             FROM ({grams.format(key="pid", source=baseline_texts)}) b
@@ -185,6 +192,7 @@ def recurring_phrases(store: Store, *, min_messages: int = 2, min_lift: float = 
         WHERE NOT EXISTS (SELECT 1 FROM ranked q WHERE q.words > r.words AND q.messages = r.messages AND q.posts = r.posts
                             AND contains(' ' || q.phrase || ' ', ' ' || r.phrase || ' '))
         ORDER BY r.messages DESC, r.posts DESC, r.words DESC, r.phrase""")
+    store.execute("DROP TABLE _narr_ranked")
     names = _target_words(store)
     mostly_names = found.phrase.map(lambda p: sum(w in names for w in p.split()) >= len(p.split()) - 1)
     found = found[~mostly_names & (found.lift >= float(min_lift))].head(int(top)).reset_index(drop=True)
@@ -273,12 +281,12 @@ def deepfake_mentions(store: Store, *, terms: dict[str, str] | None = None, exam
     n_campaign = _campaign_table(store)
     n_all = int(store.scalar("SELECT count(*) FROM posts") or 0)
     groups = dict(terms, any="|".join(f"(?:{p})" for p in terms.values()))
+    tests = {group: f"regexp_matches(lower(coalesce(text, '')), {sql_str(pattern)})" for group, pattern in groups.items()}
+    in_all = store.rows(f"SELECT {', '.join(f'count_if({test})' for test in tests.values())} FROM posts")[0]  # one pass
     rows = []
-    for group, pattern in groups.items():
-        test = f"regexp_matches(lower(coalesce(text, '')), {sql_str(pattern)})"
+    for (group, test), posts_with_term in zip(tests.items(), in_all):
         camp = store.df(f"""SELECT lang, cluster_id, post_id FROM _narr_posts WHERE {test} ORDER BY cluster_id, post_id""")
-        in_all = int(store.scalar(f"SELECT count(*) FROM posts WHERE {test}") or 0)
-        baseline = in_all - len(camp)
+        baseline = int(posts_with_term or 0) - len(camp)
         rows.append({"group": group, "campaign_posts": len(camp),
                      "campaign_share": round(len(camp) / n_campaign, 4) if n_campaign else None,
                      "messages": int(camp.cluster_id.nunique()),
