@@ -118,6 +118,9 @@ def test_min_edge_weight_and_action_choice(handmade):
     store, _ = handmade
     heavy = coordination_edges(store, min_edge_weight=3)
     assert list(zip(heavy["account_id_a"], heavy["account_id_b"])) == [("J", "K")]
+    # A and B matched twice (text and reply) on one pair of posts: weight 2, not kept
+    kept = heavy.attrs["accounts"].set_index("account_id")
+    assert set(kept.index) == {"J", "K"} and kept.loc["J", "strength"] == 6 and kept.loc["K", "coordinated_posts"] == 1
     replies = coordination_edges(store, actions=["reply"])
     assert set(zip(replies["account_id_a"], replies["account_id_b"])) == {("A", "B"), ("J", "K")}
     assert replies["weight_text"].isna().all()          # not computed, not zero

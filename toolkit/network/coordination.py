@@ -230,6 +230,11 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
                CASE WHEN ln < rn THEN lp ELSE rp END AS pid_a, CASE WHEN ln < rn THEN rp ELSE lp END AS pid_b,
                least(lt, rt) AS t, abs(lt - rt) AS lag
         FROM m""")
+    if min_weight >= 3:  # weight 3 needs two matched post pairs: pairs of accounts matched once are dropped first
+        store.execute("""
+            CREATE OR REPLACE TEMP TABLE _cn_pairs AS
+            SELECT * FROM _cn_pairs SEMI JOIN (SELECT node_a, node_b FROM _cn_pairs GROUP BY node_a, node_b HAVING count(*) >= 2)
+            USING (node_a, node_b)""")
     # per pair of accounts; distinct posts are counted by grouping first (faster than count(DISTINCT))
     flags = ", ".join(f"bool_or(kind = '{k}') AS is_{k}" for k in chosen)
 
