@@ -299,27 +299,54 @@ def prefix_keys(rank, start, prefix, alone, width, text_bits):
 
 
 @_compiled
-def key_pairs(keys, text_bits, max_bucket):
-    """Pairs of texts sharing a key, from sorted keys: all pairs of a key's texts, or, for a key of
-    more than ``max_bucket`` texts, its first text with each other one. Returns each pair as
-    ``min << 32 | max`` (int64, unsorted, repeats and self-pairs included)."""
+def pair_counts(keys, text_bits, max_bucket, n):
+    """Per text (0..n-1), the pairs :func:`key_pairs` makes with it as the smaller text (repeats
+    included): the size of each block of first texts before it is made."""
+    mask = (np.int64(1) << text_bits) - 1
+    counts = np.zeros(n, np.int64)
+    i = 0
+    while i < len(keys):
+        j = _run_end(keys, i, text_bits)
+        last = j if j - i <= max_bucket else i + 1
+        for x in range(i, last):  # a run's texts ascend: keys[x] is the smaller text of its pairs
+            counts[keys[x] & mask] += j - x - 1
+        i = j
+    return counts
+
+
+@_compiled
+def pair_count(keys, text_bits, max_bucket, lo, hi):
+    """Number of pairs ``key_pairs(keys, text_bits, max_bucket, lo, hi)`` makes."""
     mask = (np.int64(1) << text_bits) - 1
     total = i = 0
     while i < len(keys):
         j = _run_end(keys, i, text_bits)
-        total += (j - i) * (j - i - 1) // 2 if j - i <= max_bucket else j - i - 1
+        last = j if j - i <= max_bucket else i + 1
+        for x in range(i, last):
+            if lo <= (keys[x] & mask) < hi:
+                total += j - x - 1
         i = j
-    codes = np.empty(total, np.int64)
+    return total
+
+
+@_compiled
+def key_pairs(keys, text_bits, max_bucket, lo, hi):
+    """Pairs of texts sharing a key, from sorted keys, whose smaller text is in [lo, hi): all
+    pairs of a key's texts, or, for a key of more than ``max_bucket`` texts, its first text with
+    each other one. Returns each pair as ``min << 32 | max`` (int64, unsorted, repeats and
+    self-pairs included)."""
+    mask = (np.int64(1) << text_bits) - 1
+    codes = np.empty(pair_count(keys, text_bits, max_bucket, lo, hi), np.int64)
     k = i = 0
     while i < len(keys):
         j = _run_end(keys, i, text_bits)
         last = j if j - i <= max_bucket else i + 1
         for x in range(i, last):
             a = keys[x] & mask
-            for y in range(x + 1, j):
-                b = keys[y] & mask
-                codes[k] = (min(a, b) << 32) | max(a, b)
-                k += 1
+            if lo <= a < hi:
+                for y in range(x + 1, j):
+                    codes[k] = (a << 32) | (keys[y] & mask)
+                    k += 1
         i = j
     return codes
 

@@ -47,6 +47,8 @@ from . import compiled
 
 #: Texts whose shingles are read and numbered at a time (bounds the memory of their strings).
 ENCODE_CHUNK_TEXTS = 250_000
+#: Candidate pairs made at a time, repeats included (8 bytes each, and as much again to sort them).
+PAIR_BLOCK_CODES = 100_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,12 +109,9 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     sets = ShingleSets.from_ids(ids, counts)
     del ids
     keys, text_bits = sets.prefix_keys(params.similarity_threshold)
-    a, b = _key_pairs(keys, text_bits, params.max_bucket, sets.size, params.similarity_threshold)
-    shared = sets.shared(a, b)
-    similarity = shared / (sets.size[a] + sets.size[b] - shared)
-    keep = similarity >= params.similarity_threshold - 1e-12
-    pairs = pd.DataFrame({"tid_a": a[keep] + 1, "tid_b": b[keep] + 1, "similarity": similarity[keep],
-                          "shared_shingles": shared[keep]})
+    a, b, shared, n_candidates = _verified_pairs(sets, keys, text_bits, params)
+    pairs = pd.DataFrame({"tid_a": a + 1, "tid_b": b + 1, "similarity": shared / (sets.size[a] + sets.size[b] - shared),
+                          "shared_shingles": shared})
     store.register("_sizes", pd.DataFrame({"tid": np.arange(1, sets.n + 1), "n_shingles": sets.size}))
     store.register("_pairs", pairs)
     store.execute("""CREATE OR REPLACE TABLE match_texts AS  -- both in tid order: rows side by side
@@ -133,7 +132,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     for name in ("_sizes", "_pairs", "_groups"):
         store.unregister(name)
     store.execute("DROP TABLE _texts")
-    return {"texts": sets.n, "prefix_keys": len(keys), "candidate_pairs": len(a), "verified_pairs": len(pairs),
+    return {"texts": sets.n, "prefix_keys": len(keys), "candidate_pairs": n_candidates, "verified_pairs": len(pairs),
             "groups": int(groups.group_id.nunique()) if len(groups) else 0}
 
 
@@ -242,12 +241,38 @@ class ShingleSets:
             return np.concatenate(list(parts))
 
 
+def _verified_pairs(sets: ShingleSets, keys: np.ndarray, text_bits: int,
+                    params: NearDuplicateParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Pairs of texts (a < b, in order) at or above the threshold, with their shared shingles,
+    and the number of distinct candidates verified. Candidates are made and verified block by
+    block of first texts, each block at most about :data:`PAIR_BLOCK_CODES` candidates before
+    repeats are removed, so that memory does not grow with the candidates of the whole input."""
+    bounds = np.array([0, sets.n])
+    total = compiled.pair_count(keys, text_bits, params.max_bucket, 0, sets.n)
+    if total > PAIR_BLOCK_CODES:  # blocks of first texts, cut where the running count passes each multiple
+        cumulative = np.cumsum(compiled.pair_counts(keys, text_bits, params.max_bucket, sets.n))
+        cuts = np.searchsorted(cumulative, np.arange(PAIR_BLOCK_CODES, total, PAIR_BLOCK_CODES), side="right")
+        bounds = np.unique(np.concatenate([bounds, cuts]))
+    found, n_candidates = [], 0
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        a, b = _key_pairs(keys, text_bits, params.max_bucket, sets.size, params.similarity_threshold, lo, hi)
+        shared = sets.shared(a, b)
+        keep = shared / (sets.size[a] + sets.size[b] - shared) >= params.similarity_threshold - 1e-12
+        found.append((a[keep], b[keep], shared[keep]))
+        n_candidates += len(a)
+    if not found:
+        return (np.empty(0, np.int64),) * 3 + (0,)
+    a, b, shared = (np.concatenate(part) for part in zip(*found))
+    return a, b, shared, n_candidates
+
+
 def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int, size: np.ndarray,
-               threshold: float) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct pairs (a < b) of texts sharing a key (sorted keys of :meth:`ShingleSets.prefix_keys`);
-    a key of more than ``max_bucket`` texts pairs its first text with each other one. Pairs whose
-    set sizes alone rule out the threshold (smaller / larger < threshold) are left out."""
-    codes = compiled.key_pairs(keys, text_bits, max_bucket)
+               threshold: float, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct pairs (a < b, a in [lo, hi)) of texts sharing a key (sorted keys of
+    :meth:`ShingleSets.prefix_keys`); a key of more than ``max_bucket`` texts pairs its first text
+    with each other one. Pairs whose set sizes alone rule out the threshold (smaller / larger <
+    threshold) are left out."""
+    codes = compiled.key_pairs(keys, text_bits, max_bucket, lo, hi)
     codes.sort()
     return compiled.distinct_pairs(codes, size, threshold)
 
