@@ -49,7 +49,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def run_demo(args: argparse.Namespace) -> int:
     """Reconstruct the sample into ``OUT`` (workspace ``OUT/campaign.duckdb`` and the output files)."""
-    from .reconstruct import ClusterParams, ReconstructParams, ScoringParams, run_reconstruct
+    from .cli import build_parser
 
     folder = sample_dir()
     out = Path(args.out)
@@ -57,10 +57,7 @@ def run_demo(args: argparse.Namespace) -> int:
         if not (out / "campaign.duckdb").exists():
             raise CibError(f"{out} exists and is not a demo folder (no campaign.duckdb); choose another --out")
         shutil.rmtree(out)
-    reconstruct_args = argparse.Namespace(
-        inputs=[str(folder / name) for name in SAMPLE_POST_FILES], db=None, out=str(out),
-        targets=str(folder / "mps.csv"), memory_limit=None,
-        similarity_threshold=ClusterParams().near.similarity_threshold,
-        squad_window_minutes=ScoringParams().squad_window_minutes,
-        network_min_edge_weight=ReconstructParams().network_min_edge_weight)
-    return run_reconstruct(reconstruct_args)
+    # the reconstruct command's own parser: every option at its default
+    reconstruct_args = build_parser().parse_args(["reconstruct", *[str(folder / name) for name in SAMPLE_POST_FILES],
+                                                  "--targets", str(folder / "mps.csv"), "--out", str(out)])
+    return reconstruct_args.run(reconstruct_args)

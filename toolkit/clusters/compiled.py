@@ -330,13 +330,13 @@ def pair_count(keys, text_bits, max_bucket, lo, hi):
 
 
 @_compiled
-def key_pairs(keys, text_bits, max_bucket, lo, hi):
+def key_pairs(keys, text_bits, max_bucket, lo, hi, n_codes):
     """Pairs of texts sharing a key, from sorted keys, whose smaller text is in [lo, hi): all
     pairs of a key's texts, or, for a key of more than ``max_bucket`` texts, its first text with
-    each other one. Returns each pair as ``min << 32 | max`` (int64, unsorted, repeats and
-    self-pairs included)."""
+    each other one; ``n_codes`` is their number (:func:`pair_count`). Returns each pair as
+    ``min << 32 | max`` (int64, unsorted, repeats and self-pairs included)."""
     mask = (np.int64(1) << text_bits) - 1
-    codes = np.empty(pair_count(keys, text_bits, max_bucket, lo, hi), np.int64)
+    codes = np.empty(n_codes, np.int64)
     k = i = 0
     while i < len(keys):
         j = _run_end(keys, i, text_bits)

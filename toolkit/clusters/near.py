@@ -249,13 +249,15 @@ def _verified_pairs(sets: ShingleSets, keys: np.ndarray, text_bits: int,
     repeats are removed, so that memory does not grow with the candidates of the whole input."""
     bounds = np.array([0, sets.n])
     total = compiled.pair_count(keys, text_bits, params.max_bucket, 0, sets.n)
+    block_codes = [total]
     if total > PAIR_BLOCK_CODES:  # blocks of first texts, cut where the running count passes each multiple
-        cumulative = np.cumsum(compiled.pair_counts(keys, text_bits, params.max_bucket, sets.n))
-        cuts = np.searchsorted(cumulative, np.arange(PAIR_BLOCK_CODES, total, PAIR_BLOCK_CODES), side="right")
+        cumulative = np.concatenate([[0], np.cumsum(compiled.pair_counts(keys, text_bits, params.max_bucket, sets.n))])
+        cuts = np.searchsorted(cumulative, np.arange(PAIR_BLOCK_CODES, total, PAIR_BLOCK_CODES), side="right") - 1
         bounds = np.unique(np.concatenate([bounds, cuts]))
+        block_codes = np.diff(cumulative[bounds])
     found, n_candidates = [], 0
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        a, b = _key_pairs(keys, text_bits, params.max_bucket, sets.size, params.similarity_threshold, lo, hi)
+    for lo, hi, n_codes in zip(bounds[:-1], bounds[1:], block_codes):
+        a, b = _key_pairs(keys, text_bits, params.max_bucket, sets.size, params.similarity_threshold, lo, hi, n_codes)
         shared = sets.shared(a, b)
         keep = shared / (sets.size[a] + sets.size[b] - shared) >= params.similarity_threshold - 1e-12
         found.append((a[keep], b[keep], shared[keep]))
@@ -267,12 +269,12 @@ def _verified_pairs(sets: ShingleSets, keys: np.ndarray, text_bits: int,
 
 
 def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int, size: np.ndarray,
-               threshold: float, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
+               threshold: float, lo: int, hi: int, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinct pairs (a < b, a in [lo, hi)) of texts sharing a key (sorted keys of
-    :meth:`ShingleSets.prefix_keys`); a key of more than ``max_bucket`` texts pairs its first text
-    with each other one. Pairs whose set sizes alone rule out the threshold (smaller / larger <
-    threshold) are left out."""
-    codes = compiled.key_pairs(keys, text_bits, max_bucket, lo, hi)
+    :meth:`ShingleSets.prefix_keys`; ``n_codes`` pairs before repeats are removed); a key of more
+    than ``max_bucket`` texts pairs its first text with each other one. Pairs whose set sizes alone
+    rule out the threshold (smaller / larger < threshold) are left out."""
+    codes = compiled.key_pairs(keys, text_bits, max_bucket, lo, hi, int(n_codes))
     codes.sort()
     return compiled.distinct_pairs(codes, size, threshold)
 
