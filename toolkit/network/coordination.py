@@ -19,7 +19,10 @@ time bucket ``floor(t / window_seconds)``; actions are joined to actions on the 
 the same or the previous bucket (an equi-join on (object, bucket)), and pairs more than
 ``window_seconds`` apart are dropped. Each unordered pair of posts is found exactly once, so
 the cost grows with the number of near-simultaneous actions, not with the square of an
-object's size.
+object's size. With ``min_edge_weight`` of 3 or more (which needs two matched pairs of posts),
+the pairs of accounts matched at least twice are found first by counting matches alone; the
+matches are then stored only among those accounts, so the one-off chance pairs around a busy
+target are counted but never kept.
 
 Edge measures (one row per pair of accounts):
 
@@ -187,7 +190,7 @@ def coordination_edges(store: Store, *, window_seconds: float = 60.0, min_edge_w
     try:
         _build(store, chosen, w, min_edge_weight, period_sql(lo, hi, "created_at"), table, account_table)
     finally:
-        for name in ("_cn_raw", "_cn_acts", "_cn_pairs", "_cn_kept"):
+        for name in ("_cn_raw", "_cn_acts", "_cn_repeat", "_cn_pairs", "_cn_kept"):
             store.execute(f"DROP TABLE IF EXISTS {name}")
     store.record_run(table, params)
     log.info("coordination network: %d edges between %d accounts (window %gs, min weight %d, actions %s)",
@@ -199,6 +202,20 @@ def coordination_edges(store: Store, *, window_seconds: float = 60.0, min_edge_w
     edges.attrs["parameters"] = params
     edges.attrs["accounts"] = store.df(f"SELECT * FROM {account_table} ORDER BY platform, account_id")
     return edges
+
+
+def _matches_sql(acts: str, w: float) -> str:
+    """SQL: every unordered pair of posts of two accounts on one object at most ``w`` seconds apart,
+    found once (columns kind, key_id, ln, rn, lp, rp, lt, rt: node, post and time of each side).
+
+    Same bucket (ordered by node) or the previous bucket (any order): the bucket equi-join keeps
+    busy objects from exploding into all pairs of their actions."""
+    return f"""
+        WITH r AS (SELECT *, unnest([bucket, bucket + 1]) AS jb FROM {acts})
+        SELECT l.kind, l.key_id, l.node AS ln, r.node AS rn, l.pid AS lp, r.pid AS rp, l.t AS lt, r.t AS rt
+        FROM {acts} l JOIN r ON r.key_id = l.key_id AND r.jb = l.bucket
+        WHERE abs(l.t - r.t) <= {w}
+          AND ((r.bucket = l.bucket AND l.node < r.node) OR (r.bucket = l.bucket - 1 AND l.node <> r.node))"""
 
 
 def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, period: str, table: str,
@@ -216,25 +233,25 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
                epoch(created_at) AS t, floor(epoch(created_at) / {w})::BIGINT AS bucket
         FROM keyed""")
     store.execute("DROP TABLE IF EXISTS _cn_raw")
-    # every unordered pair of posts on one object within w, found once: same bucket (ordered by node)
-    # or the previous bucket (any order); the bucket equi-join keeps hot objects from exploding
+    if min_weight >= 3:
+        # weight 3 needs two matched post pairs: find the pairs of accounts matched twice or more
+        # (a count over the matches, nothing else kept), then match again only among their accounts
+        store.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _cn_repeat AS
+            SELECT least(ln, rn) AS node_a, greatest(ln, rn) AS node_b
+            FROM ({_matches_sql('_cn_acts', w)}) GROUP BY ALL HAVING count(*) >= 2""")
+        store.execute("""
+            CREATE OR REPLACE TEMP TABLE _cn_acts AS
+            SELECT * FROM _cn_acts SEMI JOIN (SELECT node_a AS node FROM _cn_repeat UNION SELECT node_b FROM _cn_repeat)
+            USING (node)""")
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cn_pairs AS
-        WITH r AS (SELECT *, unnest([bucket, bucket + 1]) AS jb FROM _cn_acts),
-        m AS (
-            SELECT l.kind, l.key_id, l.node AS ln, r.node AS rn, l.pid AS lp, r.pid AS rp, l.t AS lt, r.t AS rt
-            FROM _cn_acts l JOIN r ON r.key_id = l.key_id AND r.jb = l.bucket
-            WHERE abs(l.t - r.t) <= {w}
-              AND ((r.bucket = l.bucket AND l.node < r.node) OR (r.bucket = l.bucket - 1 AND l.node <> r.node)))
         SELECT kind, key_id, least(ln, rn) AS node_a, greatest(ln, rn) AS node_b,
                CASE WHEN ln < rn THEN lp ELSE rp END AS pid_a, CASE WHEN ln < rn THEN rp ELSE lp END AS pid_b,
                least(lt, rt) AS t, abs(lt - rt) AS lag
-        FROM m""")
-    if min_weight >= 3:  # weight 3 needs two matched post pairs: pairs of accounts matched once are dropped first
-        store.execute("""
-            CREATE OR REPLACE TEMP TABLE _cn_pairs AS
-            SELECT * FROM _cn_pairs SEMI JOIN (SELECT node_a, node_b FROM _cn_pairs GROUP BY node_a, node_b HAVING count(*) >= 2)
-            USING (node_a, node_b)""")
+        FROM ({_matches_sql('_cn_acts', w)})""")
+    if min_weight >= 3:
+        store.execute("CREATE OR REPLACE TEMP TABLE _cn_pairs AS SELECT * FROM _cn_pairs SEMI JOIN _cn_repeat USING (node_a, node_b)")
     # per pair of accounts; distinct posts are counted by grouping first (faster than count(DISTINCT))
     flags = ", ".join(f"bool_or(kind = '{k}') AS is_{k}" for k in chosen)
 
