@@ -233,7 +233,7 @@ def _near(store, near, profiler: _Profiler) -> dict:
             finally:
                 steps[name] = round(steps.get(name, 0.0) + time.perf_counter() - started, 3)
         return run
-    for name in ("_shingle_ids", "_key_pairs", "leader_groups"):
+    for name in ("_shingle_ids", "_verified_pairs", "leader_groups"):
         setattr(near, name, timed(name, getattr(near, name)))
     for name in ("from_ids", "prefix_keys", "shared"):
         original = getattr(near.ShingleSets, name)

@@ -265,14 +265,31 @@ def sorted_sets(ids, counts, rank):
 
 
 @_compiled
-def prefix_keys(rank, start, prefix, alone, width, text_bits):
+def ordered_sets(rank, start, order):
+    """The sets of texts ``order[0], order[1], ...`` laid out in that order: (rank, start)."""
+    sizes = np.empty(len(order), np.int64)
+    for t in range(len(order)):
+        sizes[t] = start[order[t] + 1] - start[order[t]]
+    new_start = np.zeros(len(order) + 1, np.int64)
+    new_start[1:] = np.cumsum(sizes)
+    new_rank = np.empty(new_start[-1], rank.dtype)
+    for t in range(len(order)):
+        new_rank[new_start[t]:new_start[t + 1]] = rank[start[order[t]]:start[order[t] + 1]]
+    return new_rank, new_start
+
+
+@_compiled
+def prefix_keys(rank, start, prefix, index, alone, width, text_bits):
     """Keys of every text: each pair of shingles in its prefix (and each shingle on its own for
-    the texts marked ``alone``), as ``mix(pair) << text_bits | text`` (int64, unsorted).
+    the texts marked ``alone``), as ``pair_hash(pair) << text_bits | text << 1 | indexed`` (int64,
+    unsorted), where ``indexed`` says that both shingles lie in the first ``index`` shingles
+    (always, for a single shingle).
 
     Args:
         rank, start: the texts' sorted shingle ranks and n + 1 offsets into them;
-        prefix: shingles of each text's prefix; alone: texts that also key single shingles;
-        width: one more than the largest rank; text_bits: bits that hold a text's number.
+        prefix, index: each text's prefix and index-prefix lengths; alone: texts that also key
+        single shingles; width: one more than the largest rank; text_bits: bits that hold a
+        text's number and the flag.
     """
     n = len(prefix)
     total = 0
@@ -281,74 +298,167 @@ def prefix_keys(rank, start, prefix, alone, width, text_bits):
         if alone[t]:
             total += start[t + 1] - start[t]
     keys = np.empty(total, np.int64)
-    shift = np.uint64(text_bits + 1)
     k = 0
     for t in range(n):
         s = start[t]
         for i in range(prefix[t]):
             for j in range(i + 1, prefix[t]):
-                pair = np.uint64(rank[s + i]) * np.uint64(width) + np.uint64(rank[s + j])
-                keys[k] = (np.int64((pair * _GOLDEN) >> shift) << text_bits) | t
+                flag = 1 if j < index[t] else 0
+                keys[k] = (pair_hash(rank[s + i], rank[s + j], width, text_bits) << text_bits) | (t << 1) | flag
                 k += 1
         if alone[t]:
             for i in range(start[t + 1] - s):
-                pair = np.uint64(rank[s + i]) * np.uint64(width) + np.uint64(rank[s + i])
-                keys[k] = (np.int64((pair * _GOLDEN) >> shift) << text_bits) | t
+                keys[k] = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | (t << 1) | 1
                 k += 1
     return keys
 
 
 @_compiled
-def pair_counts(keys, text_bits, max_bucket, n):
-    """Per text (0..n-1), the pairs :func:`key_pairs` makes with it as the smaller text (repeats
-    included): the size of each block of first texts before it is made."""
-    mask = (np.int64(1) << text_bits) - 1
-    counts = np.zeros(n, np.int64)
+def pair_hash(p, q, width, text_bits):
+    """The high bits of the key of shingle pair (p, q): its number p·width + q, Fibonacci-hashed
+    into 63 - text_bits bits (two pairs may share a hash: that only adds a candidate)."""
+    pair = np.uint64(p) * np.uint64(width) + np.uint64(q)
+    return np.int64((pair * _GOLDEN) >> np.uint64(text_bits + 1))
+
+
+@_compiled
+def oversized_keys(keys, text_bits, max_bucket):
+    """The key hashes (sorted) of more than ``max_bucket`` keys, from sorted keys."""
+    n = 0
     i = 0
     while i < len(keys):
         j = _run_end(keys, i, text_bits)
-        last = j if j - i <= max_bucket else i + 1
-        for x in range(i, last):  # a run's texts ascend: keys[x] is the smaller text of its pairs
-            counts[keys[x] & mask] += j - x - 1
+        n += j - i > max_bucket
         i = j
-    return counts
+    big = np.empty(n, np.int64)
+    n = i = 0
+    while i < len(keys):
+        j = _run_end(keys, i, text_bits)
+        if j - i > max_bucket:
+            big[n] = keys[i] >> text_bits
+            n += 1
+        i = j
+    return big
 
 
 @_compiled
-def pair_count(keys, text_bits, max_bucket, lo, hi):
-    """Number of pairs ``key_pairs(keys, text_bits, max_bucket, lo, hi)`` makes."""
+def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, prefix, index, alone, width, threshold):
+    """Candidates of the runs of sorted keys that begin in [first, last), verified.
+
+    Texts are numbered by set size (smallest first), so the texts of a run ascend in size. A
+    pair of texts usually shares several keys; it is taken only in the run of the first key
+    that makes it (:func:`_first_shared_key`), so each candidate is verified once, without
+    storing candidates; the smaller text's entry must be flagged as in its index prefix. A key
+    of more than ``max_bucket`` texts pairs its first text with each other one; such a pair is
+    returned apart, as a *star* candidate, when the two texts share no other key (a star pair
+    may come from several oversized keys). Pairs whose sizes (smaller / larger < threshold) or
+    shared prefixes rule out the threshold are skipped.
+
+    Returns:
+        (a, b, shared, n_candidates, star_a, star_b): verified pairs (a < b) with their shared
+        shingles, the number of candidates verified, and the unverified star candidates.
+    """
     mask = (np.int64(1) << text_bits) - 1
-    total = i = 0
-    while i < len(keys):
+    common = np.empty(max(prefix.max(), 1) if len(prefix) else 1, np.int32)
+    found = np.empty((1024, 3), np.int64)
+    stars = np.empty((64, 2), np.int64)
+    n_found = n_stars = n_candidates = 0
+    i = first
+    while i < last:
         j = _run_end(keys, i, text_bits)
-        last = j if j - i <= max_bucket else i + 1
-        for x in range(i, last):
-            if lo <= (keys[x] & mask) < hi:
-                total += j - x - 1
+        h = keys[i] >> text_bits
+        oversized = j - i > max_bucket
+        for x in range(i, i + 1 if oversized else j):
+            if not oversized:  # as the smaller text, the key must lie in its index prefix
+                if x + 1 < j and (keys[x + 1] >> 1) == (keys[x] >> 1):
+                    continue  # the same text twice under one hash: its last entry has the flag if any has
+                if (keys[x] & 1) == 0:
+                    continue
+            a = (keys[x] & mask) >> 1
+            for y in range(x + 1, j):
+                if (keys[y] >> 1) == (keys[y - 1] >> 1):
+                    continue
+                b = (keys[y] & mask) >> 1
+                if (start[b + 1] - start[b]) * threshold > start[a + 1] - start[a] + 1e-9:
+                    break  # sizes ascend: every later text is too large
+                shared_key = _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,
+                                               threshold)
+                if oversized:
+                    if shared_key == -1:
+                        stars = _grown(stars, n_stars + 1)
+                        stars[n_stars, 0], stars[n_stars, 1] = a, b
+                        n_stars += 1
+                elif shared_key == h:
+                    n_candidates += 1
+                    shared = _shared(rank, start, a, b)
+                    if shared / (start[a + 1] - start[a] + start[b + 1] - start[b] - shared) >= threshold - 1e-12:
+                        found = _grown(found, n_found + 1)
+                        found[n_found, 0], found[n_found, 1], found[n_found, 2] = a, b, shared
+                        n_found += 1
         i = j
-    return total
+    return (found[:n_found, 0].copy(), found[:n_found, 1].copy(), found[:n_found, 2].copy(), n_candidates,
+            stars[:n_stars, 0].copy(), stars[:n_stars, 1].copy())
 
 
 @_compiled
-def key_pairs(keys, text_bits, max_bucket, lo, hi, n_codes):
-    """Pairs of texts sharing a key, from sorted keys, whose smaller text is in [lo, hi): all
-    pairs of a key's texts, or, for a key of more than ``max_bucket`` texts, its first text with
-    each other one; ``n_codes`` is their number (:func:`pair_count`). Returns each pair as
-    ``min << 32 | max`` (int64, unsorted, repeats and self-pairs included)."""
-    mask = (np.int64(1) << text_bits) - 1
-    codes = np.empty(n_codes, np.int64)
-    k = i = 0
-    while i < len(keys):
-        j = _run_end(keys, i, text_bits)
-        last = j if j - i <= max_bucket else i + 1
-        for x in range(i, last):
-            a = keys[x] & mask
-            if lo <= a < hi:
-                for y in range(x + 1, j):
-                    codes[k] = (a << 32) | (keys[y] & mask)
-                    k += 1
-        i = j
-    return codes
+def _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common, threshold):
+    """For texts a (the smaller) and b: the hash of the first key, in the order of shingle pairs
+    (p, q), p <= q, that both emit with a's entry in its index prefix, leaving out the hashes in
+    ``big`` (sorted). -1 if all such keys are oversized; -2 if the pair cannot reach the
+    threshold (its first shared shingles lie too far into either set).
+
+    Keys are pairs of shared shingles (and, when both texts are ``alone``, single shingles). The
+    first one usually decides, so the prefixes are merged only as far as needed. ``common`` is
+    scratch room for the shared shingles."""
+    singles = alone[a] and alone[b]
+    wanted = 1 if singles else 2
+    m, at_a, at_b = _shared_prefix(rank, start, index[a], prefix[b], a, b, common, wanted)
+    if m < wanted:
+        return -2
+    size_a, size_b = start[a + 1] - start[a], start[b + 1] - start[b]
+    # positional bound: every other shared shingle comes after the ones found, in both sets
+    if wanted + min(size_a - at_a - 1, size_b - at_b - 1) < threshold * (size_a + size_b) / (1 + threshold) - 1e-6:
+        return -2
+    h = pair_hash(common[0], common[wanted - 1], width, text_bits)
+    if not _is_in(h, big):
+        return h
+    m, at_a, at_b = _shared_prefix(rank, start, index[a], prefix[b], a, b, common, len(common))
+    for u in range(m):
+        for v in range(u if singles else u + 1, m):
+            h = pair_hash(common[u], common[v], width, text_bits)
+            if not _is_in(h, big):
+                return h
+    return -1
+
+
+@_compiled
+def _shared_prefix(rank, start, length_a, length_b, a, b, common, wanted):
+    """Writes the first ``wanted`` shingles shared by the first ``length_a`` shingles of text a
+    and the first ``length_b`` of text b into ``common``. Returns (how many, at most ``wanted``;
+    the position of the last one in a; its position in b)."""
+    m = 0
+    i, i_end = start[a], start[a] + length_a
+    j, j_end = start[b], start[b] + length_b
+    at_a = at_b = -1
+    while i < i_end and j < j_end and m < wanted:
+        if rank[i] == rank[j]:
+            common[m] = rank[i]
+            at_a, at_b = i - start[a], j - start[b]
+            m += 1
+            i += 1
+            j += 1
+        elif rank[i] < rank[j]:
+            i += 1
+        else:
+            j += 1
+    return m, at_a, at_b
+
+
+@_compiled
+def _is_in(h, values):
+    """Whether ``h`` is one of the sorted ``values``."""
+    k = np.searchsorted(values, h)
+    return k < len(values) and values[k] == h
 
 
 @_compiled
@@ -362,46 +472,26 @@ def _run_end(keys, i, text_bits):
 
 @_compiled
 def shared_counts(rank, start, a, b):
-    """Number of shingles texts a[i] and b[i] have in common (a merge of their sorted ranks)."""
+    """Number of shingles texts a[i] and b[i] have in common."""
     out = np.empty(len(a), np.int64)
     for k in range(len(a)):
-        i, i_end = start[a[k]], start[a[k] + 1]
-        j, j_end = start[b[k]], start[b[k] + 1]
-        common = 0
-        while i < i_end and j < j_end:
-            if rank[i] == rank[j]:
-                common += 1
-                i += 1
-                j += 1
-            elif rank[i] < rank[j]:
-                i += 1
-            else:
-                j += 1
-        out[k] = common
+        out[k] = _shared(rank, start, a[k], b[k])
     return out
 
 
 @_compiled
-def distinct_pairs(codes, size, threshold):
-    """(a, b) of the distinct pair codes (sorted ``min << 32 | max``), leaving out self-pairs and
-    pairs whose set sizes alone rule out the threshold (smaller / larger < threshold)."""
-    n = 0
-    for i in range(len(codes)):
-        if _kept(codes, i, size, threshold):
-            n += 1
-    a = np.empty(n, np.int64)
-    b = np.empty(n, np.int64)
-    k = 0
-    for i in range(len(codes)):
-        if _kept(codes, i, size, threshold):
-            a[k], b[k] = codes[i] >> 32, codes[i] & 0xFFFFFFFF
-            k += 1
-    return a, b
-
-
-@_compiled
-def _kept(codes, i, size, threshold):
-    if i > 0 and codes[i] == codes[i - 1]:
-        return False
-    x, y = codes[i] >> 32, codes[i] & 0xFFFFFFFF
-    return x != y and min(size[x], size[y]) >= threshold * max(size[x], size[y]) - 1e-9
+def _shared(rank, start, a, b):
+    """Number of shingles texts a and b have in common (a merge of their sorted ranks)."""
+    i, i_end = start[a], start[a + 1]
+    j, j_end = start[b], start[b + 1]
+    common = 0
+    while i < i_end and j < j_end:
+        if rank[i] == rank[j]:
+            common += 1
+            i += 1
+            j += 1
+        elif rank[i] < rank[j]:
+            i += 1
+        else:
+            j += 1
+    return common

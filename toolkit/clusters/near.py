@@ -9,18 +9,23 @@ texts, tokens or pairs):
    words, or character pairs for scripts written without spaces), as integer ids;
 2. a global order of shingles, rarest first, and each text's set sorted in that order;
 3. candidates: two texts of Jaccard similarity ≥ t share at least ``o = ceil(t·|x|)``
-   shingles, so the first ``|x| - o + 2`` shingles of each (its *prefix*) contain the two
-   rarest shingles they share [#prefix]_. Every text emits each pair of shingles of its
-   prefix as a key; texts sharing a key are candidates. No pair at or above the threshold
-   can be missed, and keys made of two rare shingles are shared by few texts;
-4. verification: the exact Jaccard similarity of the two shingle sets; pairs at or above
-   ``similarity_threshold`` are the evidence (with their similarity);
+   shingles, where x is the larger, so the first ``|x| - o + 2`` shingles of each (its
+   *prefix*) contain the two rarest shingles they share [#prefix]_; the smaller text y shares
+   at least ``ceil(2t/(1+t)·|y|)``, so its shorter *index prefix* holds them too [#ppjoin]_.
+   Every text emits each pair of shingles of its prefix as a key, flagged when the pair lies
+   in its index prefix; texts sharing a key are candidates when the smaller one's entry is
+   flagged and their sizes allow the threshold. No pair at or above the threshold can be
+   missed, and keys made of two rare shingles are shared by few texts;
+4. verification: each candidate once, in the run of its first shared key, unless the
+   positions of its two rarest shared shingles already rule it out; then the exact Jaccard
+   similarity of the two shingle sets. Pairs at or above ``similarity_threshold`` are the
+   evidence (with their similarity);
 5. texts are grouped around leaders (:func:`leader_groups`): the most posted text leads, every
    member has a verified pair with its leader or (a text left alone) with a member — groups are
    never chained into one another.
 
 Caveats: a key shared by more than ``max_bucket`` texts (a pair of shingles common to many
-different texts) links them as a star to its first text rather than all pairs, so recall is
+different texts) links them as a star to its smallest text rather than all pairs, so recall is
 exact except inside such crowds. A lightly edited copy that falls below the threshold against
 the leader (but not against another copy) starts a group of its own; cross-language and
 co-posting links can join such groups later. Every link is a verified pair, reported in
@@ -30,6 +35,8 @@ co-posting links can join such groups later. Every link is a verified pair, repo
    operator for similarity joins in data cleaning", ICDE 2006, with prefixes extended by one
    so that candidates share two shingles instead of one; see also C. Xiao et al., "Efficient
    similarity joins for near duplicate detection", WWW 2008.
+.. [#ppjoin] The shorter index prefix and the positional bound of C. Xiao et al. (above), for
+   a self-join where each pair is probed from its larger text.
 """
 
 from __future__ import annotations
@@ -47,8 +54,6 @@ from . import compiled
 
 #: Texts whose shingles are read and numbered at a time (bounds the memory of their strings).
 ENCODE_CHUNK_TEXTS = 250_000
-#: Candidate pairs made at a time, repeats included (8 bytes each, and as much again to sort them).
-PAIR_BLOCK_CODES = 100_000_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,9 +85,17 @@ class NearDuplicateParams:
 
 
 def prefix_lengths(size: np.ndarray, threshold: float) -> np.ndarray:
-    """Prefix length of sets of ``size`` shingles: a pair at ``threshold`` shares at least
-    ``ceil(threshold * size)`` shingles, hence two among the first ``size - that + 2``."""
+    """Prefix length of sets of ``size`` shingles: a pair at ``threshold`` with a set no larger
+    shares at least ``ceil(threshold * size)`` shingles, hence two among the first ``size - that + 2``."""
     return np.minimum(size - np.ceil(threshold * size - 1e-9).astype(np.int64) + 2, size)
+
+
+def index_prefix_lengths(size: np.ndarray, threshold: float) -> np.ndarray:
+    """Index-prefix length of sets of ``size`` shingles: a pair at ``threshold`` with a set no
+    smaller shares at least ``ceil(2·threshold / (1 + threshold) * size)`` shingles, hence two among
+    the first ``size - that + 2``."""
+    overlap = np.ceil(2 * threshold / (1 + threshold) * size - 1e-9).astype(np.int64)
+    return np.minimum(size - overlap + 2, size)
 
 
 def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplicateParams()) -> dict:
@@ -108,8 +121,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     store.release_cache()  # the texts are read: room for the arithmetic
     sets = ShingleSets.from_ids(ids, counts)
     del ids
-    keys, text_bits = sets.prefix_keys(params.similarity_threshold)
-    a, b, shared, n_candidates = _verified_pairs(sets, keys, text_bits, params)
+    a, b, shared, n_keys, n_candidates = _verified_pairs(sets, params)
     pairs = pd.DataFrame({"tid_a": a + 1, "tid_b": b + 1, "similarity": shared / (sets.size[a] + sets.size[b] - shared),
                           "shared_shingles": shared})
     store.register("_sizes", pd.DataFrame({"tid": np.arange(1, sets.n + 1), "n_shingles": sets.size}))
@@ -132,7 +144,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     for name in ("_sizes", "_pairs", "_groups"):
         store.unregister(name)
     store.execute("DROP TABLE _texts")
-    return {"texts": sets.n, "prefix_keys": len(keys), "candidate_pairs": n_candidates, "verified_pairs": len(pairs),
+    return {"texts": sets.n, "prefix_keys": n_keys, "candidate_pairs": n_candidates, "verified_pairs": len(pairs),
             "groups": int(groups.group_id.nunique()) if len(groups) else 0}
 
 
@@ -215,20 +227,30 @@ class ShingleSets:
         ranks, sizes = compiled.sorted_sets(ids, counts, rank)
         return cls(ranks, np.concatenate([[0], np.cumsum(sizes)]))
 
+    def ordered(self, order: np.ndarray) -> "ShingleSets":
+        """The sets of texts ``order[0], order[1], ...``, numbered 0, 1, ... in that order."""
+        return ShingleSets(*compiled.ordered_sets(self.rank, self.start, np.asarray(order, np.int64)))
+
     def prefix_keys(self, threshold: float) -> tuple[np.ndarray, int]:
         """Keys of every text, sorted: each pair of shingles in the text's prefix (and, for texts so
         small that a pair above the threshold may share a single shingle, each shingle on its own).
 
         Returns:
-            (keys, text_bits): each key is ``hash(pair) << text_bits | text`` (int64); texts sharing
-            a pair share the high bits (a hash collision only adds a candidate, verified later).
+            (keys, text_bits): each key is ``hash(pair) << text_bits | text << 1 | indexed`` (int64),
+            where ``indexed`` says that the pair lies in the text's index prefix; texts sharing a
+            pair share the high bits (a hash collision only adds a candidate, verified later).
         """
-        text_bits = max(self.n.bit_length(), 1)
+        text_bits = self.n.bit_length() + 1
         width = int(self.rank.max(initial=0)) + 1
-        alone = self.size * threshold <= 1 + 1e-9  # texts that also key each shingle on its own
-        keys = compiled.prefix_keys(self.rank, self.start, prefix_lengths(self.size, threshold), alone, width, text_bits)
+        keys = compiled.prefix_keys(self.rank, self.start, prefix_lengths(self.size, threshold),
+                                    index_prefix_lengths(self.size, threshold), self.alone(threshold), width, text_bits)
         keys.sort()
         return keys, text_bits
+
+    def alone(self, threshold: float) -> np.ndarray:
+        """Texts so small that a pair at the threshold may share a single shingle (they also key
+        each shingle on its own)."""
+        return self.size * threshold <= 1 + 1e-9
 
     def shared(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Number of shingles texts a[i] and b[i] have in common (exact); two threads, each
@@ -241,42 +263,46 @@ class ShingleSets:
             return np.concatenate(list(parts))
 
 
-def _verified_pairs(sets: ShingleSets, keys: np.ndarray, text_bits: int,
-                    params: NearDuplicateParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """Pairs of texts (a < b, in order) at or above the threshold, with their shared shingles,
-    and the number of distinct candidates verified. Candidates are made and verified block by
-    block of first texts, each block at most about :data:`PAIR_BLOCK_CODES` candidates before
-    repeats are removed, so that memory does not grow with the candidates of the whole input."""
-    bounds = np.array([0, sets.n])
-    total = compiled.pair_count(keys, text_bits, params.max_bucket, 0, sets.n)
-    block_codes = [total]
-    if total > PAIR_BLOCK_CODES:  # blocks of first texts, cut where the running count passes each multiple
-        cumulative = np.concatenate([[0], np.cumsum(compiled.pair_counts(keys, text_bits, params.max_bucket, sets.n))])
-        cuts = np.searchsorted(cumulative, np.arange(PAIR_BLOCK_CODES, total, PAIR_BLOCK_CODES), side="right") - 1
-        bounds = np.unique(np.concatenate([bounds, cuts]))
-        block_codes = np.diff(cumulative[bounds])
-    found, n_candidates = [], 0
-    for lo, hi, n_codes in zip(bounds[:-1], bounds[1:], block_codes):
-        a, b = _key_pairs(keys, text_bits, params.max_bucket, sets.size, params.similarity_threshold, lo, hi, n_codes)
-        shared = sets.shared(a, b)
-        keep = shared / (sets.size[a] + sets.size[b] - shared) >= params.similarity_threshold - 1e-12
-        found.append((a[keep], b[keep], shared[keep]))
-        n_candidates += len(a)
-    if not found:
-        return (np.empty(0, np.int64),) * 3 + (0,)
-    a, b, shared = (np.concatenate(part) for part in zip(*found))
-    return a, b, shared, n_candidates
+def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    """Pairs of texts (a < b, in order) at or above the threshold, with their shared shingles;
+    the number of prefix keys and of distinct candidates verified.
 
+    Texts are renumbered by set size, so that the texts sharing a key ascend in size: a pair is
+    made only from the smaller text's index-prefix keys (PPJoin's asymmetric prefixes), and a
+    text stops pairing at the first text too large for the threshold. Each candidate is verified
+    in the run of the first key that makes it (:func:`compiled.verified_pairs`), so candidates
+    are never stored; two threads take half of the keys each. Star candidates of oversized keys
+    are collected, made distinct and verified."""
+    threshold, max_bucket = params.similarity_threshold, params.max_bucket
+    order = np.argsort(sets.size, kind="stable")
+    by_size = sets.ordered(order)
+    keys, text_bits = by_size.prefix_keys(threshold)
+    big = compiled.oversized_keys(keys, text_bits, max_bucket)
+    middle = int(np.searchsorted(keys, ((keys[len(keys) // 2] >> text_bits) + 1) << text_bits)) if len(keys) else 0
 
-def _key_pairs(keys: np.ndarray, text_bits: int, max_bucket: int, size: np.ndarray,
-               threshold: float, lo: int, hi: int, n_codes: int) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct pairs (a < b, a in [lo, hi)) of texts sharing a key (sorted keys of
-    :meth:`ShingleSets.prefix_keys`; ``n_codes`` pairs before repeats are removed); a key of more
-    than ``max_bucket`` texts pairs its first text with each other one. Pairs whose set sizes alone
-    rule out the threshold (smaller / larger < threshold) are left out."""
-    codes = compiled.key_pairs(keys, text_bits, max_bucket, lo, hi, int(n_codes))
-    codes.sort()
-    return compiled.distinct_pairs(codes, size, threshold)
+    def run(first: int, last: int) -> tuple:
+        return compiled.verified_pairs(keys, first, last, text_bits, max_bucket, big, by_size.rank, by_size.start,
+                                       prefix_lengths(by_size.size, threshold), index_prefix_lengths(by_size.size, threshold),
+                                       by_size.alone(threshold), int(by_size.rank.max(initial=0)) + 1, threshold)
+    with ThreadPoolExecutor(2) as pool:  # the compiled loop releases the GIL
+        halves = list(pool.map(run, (0, middle), (middle, len(keys))))
+    n_keys = len(keys)
+    del keys, by_size
+    def tids(k: int) -> np.ndarray:  # the texts' own numbers, of all halves
+        return order[np.concatenate([half[k] for half in halves])]
+    a, b, star_a, star_b = tids(0), tids(1), tids(4), tids(5)
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    shared = np.concatenate([half[2] for half in halves])
+    n_candidates = sum(half[3] for half in halves)
+    star = np.unique((np.minimum(star_a, star_b) << 32) | np.maximum(star_a, star_b))
+    if len(star):
+        star_a, star_b = star >> 32, star & 0xFFFFFFFF
+        star_shared = sets.shared(star_a, star_b)
+        keep = star_shared / (sets.size[star_a] + sets.size[star_b] - star_shared) >= threshold - 1e-12
+        a, b, shared = (np.concatenate([x, y[keep]]) for x, y in ((a, star_a), (b, star_b), (shared, star_shared)))
+        n_candidates += len(star)
+    order = np.argsort((a << 32) | b)
+    return a[order], b[order], shared[order], n_keys, int(n_candidates)
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:
