@@ -265,50 +265,37 @@ def sorted_sets(ids, counts, rank):
 
 
 @_compiled
-def ordered_sets(rank, start, order):
-    """The sets of texts ``order[0], order[1], ...`` laid out in that order: (rank, start)."""
-    sizes = np.empty(len(order), np.int64)
-    for t in range(len(order)):
-        sizes[t] = start[order[t] + 1] - start[order[t]]
-    new_start = np.zeros(len(order) + 1, np.int64)
-    new_start[1:] = np.cumsum(sizes)
-    new_rank = np.empty(new_start[-1], rank.dtype)
-    for t in range(len(order)):
-        new_rank[new_start[t]:new_start[t + 1]] = rank[start[order[t]]:start[order[t] + 1]]
-    return new_rank, new_start
-
-
-@_compiled
-def prefix_keys(rank, start, prefix, index, alone, width, text_bits):
+def prefix_keys(rank, start, order, prefix, index, alone, width, text_bits):
     """Keys of every text: each pair of shingles in its prefix (and each shingle on its own for
-    the texts marked ``alone``), as ``pair_hash(pair) << text_bits | text << 1 | indexed`` (int64,
-    unsorted), where ``indexed`` says that both shingles lie in the first ``index`` shingles
-    (always, for a single shingle).
+    the texts marked ``alone``), as ``pair_hash(pair) << text_bits | place << 1 | indexed`` (int64,
+    unsorted), where ``place`` is the text's place in ``order`` and ``indexed`` says that both
+    shingles lie in the first ``index`` shingles (always, for a single shingle).
 
     Args:
         rank, start: the texts' sorted shingle ranks and n + 1 offsets into them;
-        prefix, index: each text's prefix and index-prefix lengths; alone: texts that also key
-        single shingles; width: one more than the largest rank; text_bits: bits that hold a
-        text's number and the flag.
+        order: the texts in the order of their places; prefix, index: each text's prefix and
+        index-prefix lengths; alone: texts that also key single shingles; width: one more than
+        the largest rank; text_bits: bits that hold a place and the flag.
     """
-    n = len(prefix)
     total = 0
-    for t in range(n):
+    for t in range(len(prefix)):
         total += prefix[t] * (prefix[t] - 1) // 2
         if alone[t]:
             total += start[t + 1] - start[t]
     keys = np.empty(total, np.int64)
     k = 0
-    for t in range(n):
+    for place in range(len(order)):
+        t = order[place]
         s = start[t]
+        low = place << 1
         for i in range(prefix[t]):
             for j in range(i + 1, prefix[t]):
                 flag = 1 if j < index[t] else 0
-                keys[k] = (pair_hash(rank[s + i], rank[s + j], width, text_bits) << text_bits) | (t << 1) | flag
+                keys[k] = (pair_hash(rank[s + i], rank[s + j], width, text_bits) << text_bits) | low | flag
                 k += 1
         if alone[t]:
             for i in range(start[t + 1] - s):
-                keys[k] = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | (t << 1) | 1
+                keys[k] = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | low | 1
                 k += 1
     return keys
 
@@ -342,10 +329,12 @@ def oversized_keys(keys, text_bits, max_bucket):
 
 
 @_compiled
-def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, prefix, index, alone, width, threshold):
+def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, order, prefix, index, alone, width,
+                   threshold):
     """Candidates of the runs of sorted keys that begin in [first, last), verified.
 
-    Texts are numbered by set size (smallest first), so the texts of a run ascend in size. A
+    Keys hold the texts' places in ``order``, texts by set size (smallest first), so the texts of
+    a run ascend in size. A
     pair of texts usually shares several keys; it is taken only in the run of the first key
     that makes it (:func:`_first_shared_key`), so each candidate is verified once, without
     storing candidates; the smaller text's entry must be flagged as in its index prefix. A key
@@ -355,8 +344,8 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, p
     shared prefixes rule out the threshold are skipped.
 
     Returns:
-        (a, b, shared, n_candidates, star_a, star_b): verified pairs (a < b) with their shared
-        shingles, the number of candidates verified, and the unverified star candidates.
+        (a, b, shared, n_candidates, star_a, star_b): verified pairs (a the smaller set) with
+        their shared shingles, the number of candidates verified, and the unverified star candidates.
     """
     mask = (np.int64(1) << text_bits) - 1
     common = np.empty(max(prefix.max(), 1) if len(prefix) else 1, np.int32)
@@ -374,11 +363,11 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, p
                     continue  # the same text twice under one hash: its last entry has the flag if any has
                 if (keys[x] & 1) == 0:
                     continue
-            a = (keys[x] & mask) >> 1
+            a = order[(keys[x] & mask) >> 1]
             for y in range(x + 1, j):
                 if (keys[y] >> 1) == (keys[y - 1] >> 1):
                     continue
-                b = (keys[y] & mask) >> 1
+                b = order[(keys[y] & mask) >> 1]
                 if (start[b + 1] - start[b]) * threshold > start[a + 1] - start[a] + 1e-9:
                     break  # sizes ascend: every later text is too large
                 shared_key = _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,

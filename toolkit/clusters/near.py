@@ -216,6 +216,7 @@ class ShingleSets:
     def __post_init__(self):
         self.n = len(self.start) - 1
         self.size = np.diff(self.start)
+        self.width = int(self.rank.max(initial=0)) + 1  # one more than the largest rank
 
     @classmethod
     def from_ids(cls, ids: np.ndarray, counts: np.ndarray) -> "ShingleSets":
@@ -227,23 +228,20 @@ class ShingleSets:
         ranks, sizes = compiled.sorted_sets(ids, counts, rank)
         return cls(ranks, np.concatenate([[0], np.cumsum(sizes)]))
 
-    def ordered(self, order: np.ndarray) -> "ShingleSets":
-        """The sets of texts ``order[0], order[1], ...``, numbered 0, 1, ... in that order."""
-        return ShingleSets(*compiled.ordered_sets(self.rank, self.start, np.asarray(order, np.int64)))
-
-    def prefix_keys(self, threshold: float) -> tuple[np.ndarray, int]:
+    def prefix_keys(self, threshold: float, order: np.ndarray) -> tuple[np.ndarray, int]:
         """Keys of every text, sorted: each pair of shingles in the text's prefix (and, for texts so
         small that a pair above the threshold may share a single shingle, each shingle on its own).
 
         Returns:
-            (keys, text_bits): each key is ``hash(pair) << text_bits | text << 1 | indexed`` (int64),
-            where ``indexed`` says that the pair lies in the text's index prefix; texts sharing a
-            pair share the high bits (a hash collision only adds a candidate, verified later).
+            (keys, text_bits): each key is ``hash(pair) << text_bits | place << 1 | indexed`` (int64),
+            where ``place`` is the text's place in ``order`` and ``indexed`` says that the pair lies
+            in the text's index prefix; texts sharing a pair share the high bits (a hash collision
+            only adds a candidate, verified later).
         """
         text_bits = self.n.bit_length() + 1
-        width = int(self.rank.max(initial=0)) + 1
-        keys = compiled.prefix_keys(self.rank, self.start, prefix_lengths(self.size, threshold),
-                                    index_prefix_lengths(self.size, threshold), self.alone(threshold), width, text_bits)
+        keys = compiled.prefix_keys(self.rank, self.start, order, prefix_lengths(self.size, threshold),
+                                    index_prefix_lengths(self.size, threshold), self.alone(threshold), self.width,
+                                    text_bits)
         keys.sort()
         return keys, text_bits
 
@@ -267,7 +265,7 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
     """Pairs of texts (a < b, in order) at or above the threshold, with their shared shingles;
     the number of prefix keys and of distinct candidates verified.
 
-    Texts are renumbered by set size, so that the texts sharing a key ascend in size: a pair is
+    Keys number texts by set size, so that the texts sharing a key ascend in size: a pair is
     made only from the smaller text's index-prefix keys (PPJoin's asymmetric prefixes), and a
     text stops pairing at the first text too large for the threshold. Each candidate is verified
     in the run of the first key that makes it (:func:`compiled.verified_pairs`), so candidates
@@ -275,25 +273,24 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
     are collected, made distinct and verified."""
     threshold, max_bucket = params.similarity_threshold, params.max_bucket
     order = np.argsort(sets.size, kind="stable")
-    by_size = sets.ordered(order)
-    keys, text_bits = by_size.prefix_keys(threshold)
+    keys, text_bits = sets.prefix_keys(threshold, order)
     big = compiled.oversized_keys(keys, text_bits, max_bucket)
     middle = int(np.searchsorted(keys, ((keys[len(keys) // 2] >> text_bits) + 1) << text_bits)) if len(keys) else 0
 
     def run(first: int, last: int) -> tuple:
-        return compiled.verified_pairs(keys, first, last, text_bits, max_bucket, big, by_size.rank, by_size.start,
-                                       prefix_lengths(by_size.size, threshold), index_prefix_lengths(by_size.size, threshold),
-                                       by_size.alone(threshold), int(by_size.rank.max(initial=0)) + 1, threshold)
+        return compiled.verified_pairs(keys, first, last, text_bits, max_bucket, big, sets.rank, sets.start, order,
+                                       prefix_lengths(sets.size, threshold), index_prefix_lengths(sets.size, threshold),
+                                       sets.alone(threshold), sets.width, threshold)
     with ThreadPoolExecutor(2) as pool:  # the compiled loop releases the GIL
         halves = list(pool.map(run, (0, middle), (middle, len(keys))))
     n_keys = len(keys)
-    del keys, by_size
-    def tids(k: int) -> np.ndarray:  # the texts' own numbers, of all halves
-        return order[np.concatenate([half[k] for half in halves])]
-    a, b, star_a, star_b = tids(0), tids(1), tids(4), tids(5)
+    del keys
+
+    def joined(k: int) -> np.ndarray:  # one result of both halves
+        return np.concatenate([half[k] for half in halves])
+    a, b, star_a, star_b = joined(0), joined(1), joined(4), joined(5)
     a, b = np.minimum(a, b), np.maximum(a, b)
-    shared = np.concatenate([half[2] for half in halves])
-    n_candidates = sum(half[3] for half in halves)
+    shared, n_candidates = joined(2), sum(half[3] for half in halves)
     star = np.unique((np.minimum(star_a, star_b) << 32) | np.maximum(star_a, star_b))
     if len(star):
         star_a, star_b = star >> 32, star & 0xFFFFFFFF
@@ -301,8 +298,8 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
         keep = star_shared / (sets.size[star_a] + sets.size[star_b] - star_shared) >= threshold - 1e-12
         a, b, shared = (np.concatenate([x, y[keep]]) for x, y in ((a, star_a), (b, star_b), (shared, star_shared)))
         n_candidates += len(star)
-    order = np.argsort((a << 32) | b)
-    return a[order], b[order], shared[order], n_keys, int(n_candidates)
+    by_pair = np.argsort((a << 32) | b)
+    return a[by_pair], b[by_pair], shared[by_pair], n_keys, int(n_candidates)
 
 
 def _distinct_sorted(values: np.ndarray) -> np.ndarray:
