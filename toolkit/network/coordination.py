@@ -234,12 +234,15 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
         FROM keyed""")
     store.execute("DROP TABLE IF EXISTS _cn_raw")
     if min_weight >= 3:
-        # weight 3 needs two matched post pairs: find the pairs of accounts matched twice or more
-        # (a count over the matches, nothing else kept), then match again only among their accounts
+        # weight 3 needs two posts on one side: find the pairs of accounts with two distinct posts
+        # matched on a side (min and max over the matches, nothing else kept), then match again
+        # only among their accounts
         store.execute(f"""
             CREATE OR REPLACE TEMP TABLE _cn_repeat AS
             SELECT least(ln, rn) AS node_a, greatest(ln, rn) AS node_b
-            FROM ({_matches_sql('_cn_acts', w)}) GROUP BY ALL HAVING count(*) >= 2""")
+            FROM (SELECT *, CASE WHEN ln < rn THEN lp ELSE rp END AS pa, CASE WHEN ln < rn THEN rp ELSE lp END AS pb
+                  FROM ({_matches_sql('_cn_acts', w)}))
+            GROUP BY ALL HAVING min(pa) <> max(pa) OR min(pb) <> max(pb)""")
         store.execute("""
             CREATE OR REPLACE TEMP TABLE _cn_acts AS
             SELECT * FROM _cn_acts SEMI JOIN (SELECT node_a AS node FROM _cn_repeat UNION SELECT node_b FROM _cn_repeat)
@@ -263,21 +266,24 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
                                        for k in ACTION_TYPES)
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cn_kept AS
-        WITH a AS ({side('a')}), b AS ({side('b')}),
-        co AS (SELECT node_a, node_b, count(*) AS co_events
-               FROM (SELECT DISTINCT node_a, node_b, pid_a, pid_b FROM _cn_pairs) GROUP BY node_a, node_b),
+        WITH a AS ({side('a')}), b AS ({side('b')})
+        SELECT node_a, node_b, a.actions AS actions_a, b.actions AS actions_b, {weights}
+        FROM a JOIN b USING (node_a, node_b)
+        WHERE a.actions + b.actions >= {min_weight}""")
+    # the evidence of the kept pairs only
+    store.execute("CREATE OR REPLACE TEMP TABLE _cn_pairs AS SELECT * FROM _cn_pairs SEMI JOIN _cn_kept USING (node_a, node_b)")
+    store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _cn_kept AS
+        WITH co AS (SELECT node_a, node_b, count(*) AS co_events
+                    FROM (SELECT DISTINCT node_a, node_b, pid_a, pid_b FROM _cn_pairs) GROUP BY node_a, node_b),
         objects AS (SELECT node_a, node_b, count(*) AS shared_objects
                     FROM (SELECT DISTINCT node_a, node_b, kind, key_id FROM _cn_pairs) GROUP BY node_a, node_b),
         times AS (SELECT node_a, node_b, min(t) AS t_first, max(t) AS t_last, median(lag) AS median_lag_seconds,
                          min({{'t': t, 'pid_a': pid_a, 'pid_b': pid_b, 'kind': kind}}) AS earliest
                   FROM _cn_pairs GROUP BY node_a, node_b)
-        SELECT node_a, node_b, a.actions AS actions_a, b.actions AS actions_b,
-               {weights},
-               co.co_events, objects.shared_objects, times.t_first, times.t_last, times.median_lag_seconds,
+        SELECT k.*, co.co_events, objects.shared_objects, times.t_first, times.t_last, times.median_lag_seconds,
                times.earliest.kind AS example_action, times.earliest.pid_a AS ex_a, times.earliest.pid_b AS ex_b
-        FROM a JOIN b USING (node_a, node_b) JOIN co USING (node_a, node_b) JOIN objects USING (node_a, node_b)
-        JOIN times USING (node_a, node_b)
-        WHERE a.actions + b.actions >= {min_weight}""")
+        FROM _cn_kept k JOIN co USING (node_a, node_b) JOIN objects USING (node_a, node_b) JOIN times USING (node_a, node_b)""")
     nodes = "(SELECT DISTINCT node, platform, account_id FROM _cn_acts)"
     store.execute(f"""
         CREATE OR REPLACE TABLE {table} AS
@@ -298,9 +304,9 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
     store.execute(f"""
         CREATE OR REPLACE TABLE {account_table} AS
         WITH kept_posts AS (
-            SELECT p.node_a AS node, p.pid_a AS pid, p.kind FROM _cn_pairs p SEMI JOIN _cn_kept k USING (node_a, node_b)
+            SELECT node_a AS node, pid_a AS pid, kind FROM _cn_pairs  -- the matches of kept pairs
             UNION ALL
-            SELECT p.node_b, p.pid_b, p.kind FROM _cn_pairs p SEMI JOIN _cn_kept k USING (node_a, node_b)),
+            SELECT node_b, pid_b, kind FROM _cn_pairs),
         posted AS (
             SELECT node, count(*) AS coordinated_posts,
                {', '.join((f'count_if(is_{k})' if k in chosen else 'NULL::BIGINT') + f' AS coordinated_posts_{k}' for k in ACTION_TYPES)}
