@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--memory-limit", help="DuckDB memory_limit of the workspace, e.g. 4GB (default: DuckDB's)")
     parser.add_argument("--data-dir", type=Path, default=BENCH_DIR / "data", help="inputs and scratch files (default bench/data)")
     parser.add_argument("--results", type=Path, help="results JSON (default bench/results/reconstruct_<date>.json)")
+    parser.add_argument("--keep", action="store_true", help="keep the workspace and outputs (bench/data/near_<N>_seed<S>/reconstruct_run)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--run-dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -156,7 +157,8 @@ def main(argv: list[str] | None = None) -> None:
         report["sizes"][str(n_posts)] = size
         results.parent.mkdir(parents=True, exist_ok=True)
         results.write_text(json.dumps(report, indent=1, default=str) + "\n")
-        shutil.rmtree(run_dir, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
     print(f"results: {results}")
 
 
