@@ -82,6 +82,23 @@ def test_vocabulary_numbers_sequences_by_first_appearance_across_calls():
     assert vocabulary.size == len(expected) > 40_000
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.int32])
+def test_vocabulary_tells_apart_sequences_whose_hashes_collide(dtype):
+    """Every hash equal (or one of two): sequences are still told apart by length and content,
+    including long ones that share their first eight bytes and short ones that differ in one."""
+    words = ["abcdefghX", "abcdefghY", "abcdefgh", "abcdefg", "abcdefgi", "", "a", "b", "abcdefghXY" * 3, "abcdefghXY" * 3 + "z"]
+    rng = np.random.default_rng(3)
+    tokens = [words[i] for i in rng.integers(0, len(words), 2_000)]
+    encoded = [np.frombuffer(t.encode(), np.uint8).astype(dtype) for t in tokens]
+    data = np.concatenate(encoded)
+    lengths = np.array([len(e) for e in encoded])
+    starts = np.cumsum(lengths) - lengths
+    expected = {}
+    expected_ids = [expected.setdefault(t, len(expected)) for t in tokens]
+    for hashes in (np.zeros(len(tokens), np.int64), (lengths % 2).astype(np.int64)):
+        assert compiled.Vocabulary(dtype).ids(data, starts, lengths, hashes).tolist() == expected_ids
+
+
 def test_tokens_are_split_at_every_space_like_str_split():
     values = pa.array(["a bc", "", "député  议员 ", None, "x"])
     data, offsets, valid = near._string_buffers(values.slice(0))
