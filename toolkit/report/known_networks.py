@@ -53,6 +53,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import FormatError, ParameterError
+from ..load.formats import sql_str
 from ..store import Store
 from .killchain import DATA, INDICATOR_COLUMNS, refang, split_url, tidy
 
@@ -65,6 +66,9 @@ KNOWN_NETWORKS_DIR = DATA / "known_networks"
 INDICATOR_TABLE_COLUMNS = ["network", "source_file", "indicator_row", "tactic", "technique", "procedure", "indicator",
                            "note", "date", "kind", "platform", "handle", "account_id", "value"]
 #: Columns of :func:`match_known_networks`' table.
+#: Posts the document frequencies of the published texts' tokens are counted on, about (every k-th post):
+#: enough to tell rare tokens from common ones.
+DF_SAMPLE_POSTS = 200_000
 MATCH_COLUMNS = ["network", "indicator_row", "procedure", "indicator", "kind", "match", "platform", "account_id",
                  "handle", "post_id", "matched_value", "similarity", "note"]
 
@@ -368,11 +372,29 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
     known = _normalised_indicator_texts(texts, min_tokens)
     known = known[known.status != "empty"]
     store.register("_known_texts", known)
+    eligible = f"status IN ('ok', 'truncated') AND n_tokens >= {min_tokens}"
     try:
         # Near-duplicates with a prefix filter: a text whose Jaccard similarity with a published text A
-        # reaches t shares at least ceil(t |A|) tokens with it, hence at least one of the
-        # |A| - ceil(t |A|) + 1 rarest tokens of A; only texts sharing one of those are compared.
-        # Only the published texts' own tokens are counted in the workspace's texts.
+        # reaches t shares at least ceil(t |A|) tokens with it, hence at least one of any
+        # |A| - ceil(t |A|) + 1 tokens of A. The rarest are taken (document frequencies counted on
+        # every k-th post, so that few texts qualify), the workspace's texts holding one of them are
+        # found by one pattern, and only those are compared.
+        store.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _known_prefix AS
+            WITH kl AS (SELECT iid, list_distinct(string_split(tokens, ' ')) AS toks FROM _known_texts WHERE {eligible}),
+            vocabulary AS (SELECT DISTINCT unnest(toks) AS tok FROM kl),
+            counted AS (
+                SELECT tok, count(*) AS df
+                FROM (SELECT unnest(string_split(tokens, ' ')) AS tok FROM post_text
+                      WHERE {eligible} AND pid % greatest(1, (SELECT count(*) FROM post_text) // {DF_SAMPLE_POSTS}) = 0)
+                WHERE tok IN (SELECT tok FROM vocabulary) GROUP BY tok),
+            ranked AS (SELECT kt.iid, kt.tok, len(kt.toks) AS n,
+                              row_number() OVER (PARTITION BY kt.iid ORDER BY coalesce(counted.df, 0), kt.tok) AS r
+                       FROM (SELECT iid, toks, unnest(toks) AS tok FROM kl) kt LEFT JOIN counted USING (tok))
+            SELECT iid, tok FROM ranked WHERE r <= n - ceil({threshold} * n) + 1""")
+        tokens = sorted({tok for (tok,) in store.rows("SELECT DISTINCT tok FROM _known_prefix")})
+        pattern = "(?:^| )(?:" + "|".join(re.escape(t) for t in tokens) + ")(?: |$)"
+        holding = f"AND regexp_matches(tokens, {sql_str(pattern)})" if tokens else "AND false"
         return store.df(f"""
             WITH k AS (SELECT * FROM _known_texts),
             exact AS (
@@ -380,20 +402,10 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
                 FROM k JOIN post_text pt ON pt.norm_text = k.norm_text AND pt.status <> 'empty'),
             texts AS MATERIALIZED (
                 SELECT row_number() OVER (ORDER BY norm_text) AS tid, norm_text, tokens
-                FROM (SELECT norm_text, any_value(tokens) AS tokens FROM post_text
-                      WHERE status IN ('ok', 'truncated') AND n_tokens >= {min_tokens} GROUP BY norm_text)),
-            kl AS (SELECT iid, list_distinct(string_split(tokens, ' ')) AS toks FROM k
-                   WHERE n_tokens >= {min_tokens} AND status IN ('ok', 'truncated')),
-            vocabulary AS (SELECT DISTINCT unnest(toks) AS tok FROM kl),
-            tt AS MATERIALIZED (
-                SELECT DISTINCT tid, tok FROM (SELECT tid, unnest(string_split(tokens, ' ')) AS tok FROM texts)
-                WHERE tok IN (SELECT tok FROM vocabulary)),
-            df AS (SELECT tok, count(*) AS df FROM tt GROUP BY tok),
-            ranked AS (SELECT kt.iid, kt.tok, len(kt.toks) AS n,
-                              row_number() OVER (PARTITION BY kt.iid ORDER BY coalesce(df.df, 0), kt.tok) AS r
-                       FROM (SELECT iid, toks, unnest(toks) AS tok FROM kl) kt LEFT JOIN df USING (tok)),
-            prefix AS (SELECT iid, tok FROM ranked WHERE r <= n - ceil({threshold} * n) + 1),
-            candidates AS (SELECT DISTINCT p.iid, tt.tid FROM prefix p JOIN tt USING (tok)),
+                FROM (SELECT norm_text, any_value(tokens) AS tokens FROM post_text WHERE {eligible} {holding} GROUP BY norm_text)),
+            kl AS (SELECT iid, list_distinct(string_split(tokens, ' ')) AS toks FROM k WHERE {eligible}),
+            tt AS (SELECT DISTINCT tid, tok FROM (SELECT tid, unnest(string_split(tokens, ' ')) AS tok FROM texts)),
+            candidates AS (SELECT DISTINCT p.iid, tt.tid FROM _known_prefix p JOIN tt USING (tok)),
             near AS (
                 SELECT iid, norm_text, s / (len(a) + len(b) - s) AS similarity
                 FROM (SELECT c.iid, t.norm_text, kl.toks AS a, list_distinct(string_split(t.tokens, ' ')) AS b,
@@ -410,6 +422,7 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
             LEFT JOIN accounts a ON a.platform = p.platform AND a.account_id = p.account_id""")
     finally:
         store.unregister("_known_texts")
+        store.execute("DROP TABLE IF EXISTS _known_prefix")
 
 
 def summarise_matches(matches: pd.DataFrame) -> pd.DataFrame:
