@@ -334,10 +334,10 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
     """Candidates of the runs of sorted keys that begin in [first, last), verified.
 
     Keys hold the texts' places in ``order``, texts by set size (smallest first), so the texts of
-    a run ascend in size. A
-    pair of texts usually shares several keys; it is taken only in the run of the first key
-    that makes it (:func:`_first_shared_key`), so each candidate is verified once, without
-    storing candidates; the smaller text's entry must be flagged as in its index prefix. A key
+    a run ascend in size. A pair of texts usually shares several keys; it is taken only in the
+    run of the first key that makes it (:func:`_first_shared_key`), so each candidate is
+    verified once, without storing candidates; the smaller text's entry must be flagged as in
+    its index prefix. A key
     of more than ``max_bucket`` texts pairs its first text with each other one; such a pair is
     returned apart, as a *star* candidate, when the two texts share no other key (a star pair
     may come from several oversized keys). Pairs whose sizes (smaller / larger < threshold) or
