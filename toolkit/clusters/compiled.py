@@ -329,6 +329,27 @@ def oversized_keys(keys, text_bits, max_bucket):
 
 
 @_compiled
+def open_crowded_prefixes(keys, text_bits, max_bucket, n):
+    """Flag every key of the texts that have an index-prefix key among the oversized ones (runs of
+    more than ``max_bucket`` keys), so that such texts pair through their whole prefix; keys stay
+    sorted. Returns each place's mark (bool, n places)."""
+    mask = (np.int64(1) << text_bits) - 1
+    crowded = np.zeros(n, np.bool_)
+    i = 0
+    while i < len(keys):
+        j = _run_end(keys, i, text_bits)
+        if j - i > max_bucket:
+            for x in range(i, j):
+                if keys[x] & 1:
+                    crowded[(keys[x] & mask) >> 1] = True
+        i = j
+    for x in range(len(keys)):
+        if crowded[(keys[x] & mask) >> 1]:
+            keys[x] |= 1
+    return crowded
+
+
+@_compiled
 def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, order, prefix, index, alone, width,
                    threshold):
     """Candidates of the runs of sorted keys that begin in [first, last), verified.
@@ -357,12 +378,28 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
         j = _run_end(keys, i, text_bits)
         h = keys[i] >> text_bits
         oversized = j - i > max_bucket
-        for x in range(i, i + 1 if oversized else j):
-            if not oversized:  # as the smaller text, the key must lie in its index prefix
-                if x + 1 < j and (keys[x + 1] >> 1) == (keys[x] >> 1):
-                    continue  # the same text twice under one hash: its last entry has the flag if any has
-                if (keys[x] & 1) == 0:
+        if oversized:  # its first text (smallest number) with each other one
+            hub = i
+            for x in range(i, j):
+                if order[(keys[x] & mask) >> 1] < order[(keys[hub] & mask) >> 1]:
+                    hub = x
+            for y in range(i, j):
+                if (keys[y] >> 1) == (keys[hub] >> 1) or (y > i and (keys[y] >> 1) == (keys[y - 1] >> 1)):
                     continue
+                a, b = order[(keys[min(hub, y)] & mask) >> 1], order[(keys[max(hub, y)] & mask) >> 1]
+                if (_sizes_allow(start, a, b, threshold) and
+                        _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,
+                                          threshold) == -1):
+                    stars = _grown(stars, n_stars + 1)
+                    stars[n_stars, 0], stars[n_stars, 1] = a, b
+                    n_stars += 1
+            i = j
+            continue
+        for x in range(i, j):  # as the smaller text, the key must lie in its index prefix
+            if x + 1 < j and (keys[x + 1] >> 1) == (keys[x] >> 1):
+                continue  # the same text twice under one hash: its last entry has the flag if any has
+            if (keys[x] & 1) == 0:
+                continue
             a = order[(keys[x] & mask) >> 1]
             for y in range(x + 1, j):
                 if (keys[y] >> 1) == (keys[y - 1] >> 1):
@@ -370,14 +407,8 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
                 b = order[(keys[y] & mask) >> 1]
                 if (start[b + 1] - start[b]) * threshold > start[a + 1] - start[a] + 1e-9:
                     break  # sizes ascend: every later text is too large
-                shared_key = _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,
-                                               threshold)
-                if oversized:
-                    if shared_key == -1:
-                        stars = _grown(stars, n_stars + 1)
-                        stars[n_stars, 0], stars[n_stars, 1] = a, b
-                        n_stars += 1
-                elif shared_key == h:
+                if _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,
+                                     threshold) == h:
                     n_candidates += 1
                     shared = _shared(rank, start, a, b)
                     if shared / (start[a + 1] - start[a] + start[b + 1] - start[b] - shared) >= threshold - 1e-12:
@@ -387,6 +418,13 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
         i = j
     return (found[:n_found, 0].copy(), found[:n_found, 1].copy(), found[:n_found, 2].copy(), n_candidates,
             stars[:n_stars, 0].copy(), stars[:n_stars, 1].copy())
+
+
+@_compiled
+def _sizes_allow(start, a, b, threshold):
+    """Whether sets of these sizes can reach the threshold (smaller / larger)."""
+    x, y = start[a + 1] - start[a], start[b + 1] - start[b]
+    return min(x, y) >= threshold * max(x, y) - 1e-9
 
 
 @_compiled

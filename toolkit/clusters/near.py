@@ -267,7 +267,9 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
 
     Keys number texts by set size, so that the texts sharing a key ascend in size: a pair is
     made only from the smaller text's index-prefix keys (PPJoin's asymmetric prefixes), and a
-    text stops pairing at the first text too large for the threshold. Each candidate is verified
+    text stops pairing at the first text too large for the threshold. A text with an index-prefix
+    key shared by more than ``max_bucket`` texts pairs through its whole prefix instead, so that
+    crowds lose no more pairs than without index prefixes. Each candidate is verified
     in the run of the first key that makes it (:func:`compiled.verified_pairs`), so candidates
     are never stored; two threads take half of the keys each. Star candidates of oversized keys
     are collected, made distinct and verified."""
@@ -275,12 +277,14 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
     order = np.argsort(sets.size, kind="stable")
     keys, text_bits = sets.prefix_keys(threshold, order)
     big = compiled.oversized_keys(keys, text_bits, max_bucket)
+    prefix, index = prefix_lengths(sets.size, threshold), index_prefix_lengths(sets.size, threshold)
+    crowded = order[compiled.open_crowded_prefixes(keys, text_bits, max_bucket, sets.n)]
+    index[crowded] = prefix[crowded]  # a text in a crowd pairs through its whole prefix, as without index prefixes
     middle = int(np.searchsorted(keys, ((keys[len(keys) // 2] >> text_bits) + 1) << text_bits)) if len(keys) else 0
 
     def run(first: int, last: int) -> tuple:
         return compiled.verified_pairs(keys, first, last, text_bits, max_bucket, big, sets.rank, sets.start, order,
-                                       prefix_lengths(sets.size, threshold), index_prefix_lengths(sets.size, threshold),
-                                       sets.alone(threshold), sets.width, threshold)
+                                       prefix, index, sets.alone(threshold), sets.width, threshold)
     with ThreadPoolExecutor(2) as pool:  # the compiled loop releases the GIL
         halves = list(pool.map(run, (0, middle), (middle, len(keys))))
     n_keys = len(keys)
