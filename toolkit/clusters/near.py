@@ -25,7 +25,7 @@ texts, tokens or pairs):
    never chained into one another.
 
 Caveats: a key shared by more than ``max_bucket`` texts (a pair of shingles common to many
-different texts) links them as a star to its smallest text rather than all pairs, so recall is
+different texts) links them as a star to its first text rather than all pairs, so recall is
 exact except inside such crowds. A lightly edited copy that falls below the threshold against
 the leader (but not against another copy) starts a group of its own; cross-language and
 co-posting links can join such groups later. Every link is a verified pair, reported in
