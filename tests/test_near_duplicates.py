@@ -159,6 +159,58 @@ def test_crowded_keys_are_linked_as_a_star():
     assert counts["verified_pairs"] == 29 and all(a == 1 for a, _ in pairs)
 
 
+def _key_runs_reference(texts: list[str], threshold: float, max_bucket: int) -> tuple[set, int]:
+    """The documented rule written plainly (words as shingles): shingles ranked rarest first (ties:
+    first seen), each text keys every pair of its prefix (and every word alone when tiny); a key
+    of at most ``max_bucket`` texts pairs all of them, a larger one its first text with each
+    other; candidates at or above the threshold are the pairs. Returns (pairs, crowded keys)."""
+    distinct = list(dict.fromkeys(texts))
+    words = [t.split(" ") for t in distinct]
+    count = {}
+    for ws in words:
+        for w in ws:
+            count[w] = count.get(w, 0) + 1
+    order = {w: i for i, w in enumerate(count)}  # first seen
+    rank = {w: r for r, w in enumerate(sorted(count, key=lambda w: (count[w], order[w])))}
+    sets = [sorted({rank[w] for w in ws}) for ws in words]
+    keys: dict = {}
+    for tid, ranks in enumerate(sets):
+        n = len(ranks)
+        p = int(near.prefix_lengths(np.array([n]), threshold)[0])
+        own = {(ranks[i], ranks[j]) for i in range(p) for j in range(i + 1, p)}
+        if n * threshold <= 1 + 1e-9:
+            own |= {(r, r) for r in ranks}
+        for key in own:
+            keys.setdefault(key, []).append(tid)
+    candidates = set()
+    for members in keys.values():
+        if len(members) <= max_bucket:
+            candidates |= set(itertools.combinations(members, 2))
+        else:
+            candidates |= {(members[0], other) for other in members[1:]}
+    pairs = {(a + 1, b + 1) for a, b in candidates
+             if len(set(sets[a]) & set(sets[b])) / len(set(sets[a]) | set(sets[b])) >= threshold - 1e-12}
+    return pairs, sum(len(members) > max_bucket for members in keys.values())
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("threshold", [0.5, 0.6, 0.8])
+def test_pairs_in_crowds_follow_the_key_rule(seed, threshold):
+    """Many texts share pairs of common words, so keys pass max_bucket: the pairs found are those of
+    the documented rule (all pairs of a small key's texts, a crowded key's first text with each
+    other one), whatever the candidate shortcuts."""
+    rng = np.random.default_rng(seed)
+    common, rare = [f"c{i}" for i in range(4)], [f"r{i}" for i in range(40)]
+    texts = [" ".join(list(rng.choice(common, size=int(rng.integers(2, 5)), replace=False))
+                      + list(rng.choice(rare, size=int(rng.integers(0, 4)), replace=False))) for _ in range(150)]
+    with _workspace(texts) as store:
+        near_duplicate_texts(store, NearDuplicateParams(similarity_threshold=threshold, max_bucket=8))
+        found = set(store.rows("SELECT tid_a, tid_b FROM text_pairs"))
+    expected, crowded = _key_runs_reference(texts, threshold, max_bucket=8)
+    assert crowded > 0 and len(expected) > 20
+    assert found == expected
+
+
 def test_shingles_of_consecutive_tokens():
     starts, lengths, per_text = compiled.windows(np.array([4, 0, 1, 2]), 2)
     assert list(zip(starts.tolist(), lengths.tolist())) == [(0, 2), (1, 2), (2, 2), (4, 1), (5, 2)]
