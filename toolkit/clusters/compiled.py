@@ -358,10 +358,9 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
     a run ascend in size. A pair of texts usually shares several keys; it is taken only in the
     run of the first key that makes it (:func:`_first_shared_key`), so each candidate is
     verified once, without storing candidates; the smaller text's entry must be flagged as in
-    its index prefix. A key
-    of more than ``max_bucket`` texts pairs its first text with each other one; such a pair is
-    returned apart, as a *star* candidate, when the two texts share no other key (a star pair
-    may come from several oversized keys). Pairs whose sizes (smaller / larger < threshold) or
+    its index prefix. A key of more than ``max_bucket`` texts pairs its first text (smallest
+    number) with each other one; such a pair is returned apart, as a *star* candidate, when the
+    two texts share no other key (a star pair may come from several oversized keys). Pairs whose sizes (smaller / larger < threshold) or
     shared prefixes rule out the threshold are skipped.
 
     Returns:
@@ -405,7 +404,7 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
                 if (keys[y] >> 1) == (keys[y - 1] >> 1):
                     continue
                 b = order[(keys[y] & mask) >> 1]
-                if (start[b + 1] - start[b]) * threshold > start[a + 1] - start[a] + 1e-9:
+                if not _sizes_allow(start, a, b, threshold):
                     break  # sizes ascend: every later text is too large
                 if _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,
                                      threshold) == h:

@@ -19,10 +19,10 @@ time bucket ``floor(t / window_seconds)``; actions are joined to actions on the 
 the same or the previous bucket (an equi-join on (object, bucket)), and pairs more than
 ``window_seconds`` apart are dropped. Each unordered pair of posts is found exactly once, so
 the cost grows with the number of near-simultaneous actions, not with the square of an
-object's size. With ``min_edge_weight`` of 3 or more (which needs two matched pairs of posts),
-the pairs of accounts matched at least twice are found first by counting matches alone; the
-matches are then stored only among those accounts, so the one-off chance pairs around a busy
-target are counted but never kept.
+object's size. With ``min_edge_weight`` of 3 or more (which needs two distinct posts on one
+side), the pairs of accounts with such a second post are found first from the matches alone
+(the smallest and largest post of each side); the matches are then stored only among those
+accounts, so the one-off chance pairs around a busy target are counted but never kept.
 
 Edge measures (one row per pair of accounts):
 
@@ -253,8 +253,6 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
                CASE WHEN ln < rn THEN lp ELSE rp END AS pid_a, CASE WHEN ln < rn THEN rp ELSE lp END AS pid_b,
                least(lt, rt) AS t, abs(lt - rt) AS lag
         FROM ({_matches_sql('_cn_acts', w)})""")
-    if min_weight >= 3:
-        store.execute("CREATE OR REPLACE TEMP TABLE _cn_pairs AS SELECT * FROM _cn_pairs SEMI JOIN _cn_repeat USING (node_a, node_b)")
     # per pair of accounts; distinct posts are counted by grouping first (faster than count(DISTINCT))
     flags = ", ".join(f"bool_or(kind = '{k}') AS is_{k}" for k in chosen)
 

@@ -65,10 +65,10 @@ KNOWN_NETWORKS_DIR = DATA / "known_networks"
 #: Columns of :func:`read_indicators`' table.
 INDICATOR_TABLE_COLUMNS = ["network", "source_file", "indicator_row", "tactic", "technique", "procedure", "indicator",
                            "note", "date", "kind", "platform", "handle", "account_id", "value"]
-#: Columns of :func:`match_known_networks`' table.
 #: Posts the document frequencies of the published texts' tokens are counted on, about (every k-th post):
 #: enough to tell rare tokens from common ones.
 DF_SAMPLE_POSTS = 200_000
+#: Columns of :func:`match_known_networks`' table.
 MATCH_COLUMNS = ["network", "indicator_row", "procedure", "indicator", "kind", "match", "platform", "account_id",
                  "handle", "post_id", "matched_value", "similarity", "note"]
 
@@ -379,9 +379,11 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
         # |A| - ceil(t |A|) + 1 tokens of A. The rarest are taken (document frequencies counted on
         # every k-th post, so that few texts qualify), the workspace's texts holding one of them are
         # found by one pattern, and only those are compared.
+        store.execute(f"""CREATE OR REPLACE TEMP TABLE _known_tokens AS
+                          SELECT iid, list_distinct(string_split(tokens, ' ')) AS toks FROM _known_texts WHERE {eligible}""")
         store.execute(f"""
             CREATE OR REPLACE TEMP TABLE _known_prefix AS
-            WITH kl AS (SELECT iid, list_distinct(string_split(tokens, ' ')) AS toks FROM _known_texts WHERE {eligible}),
+            WITH kl AS (SELECT * FROM _known_tokens),
             vocabulary AS (SELECT DISTINCT unnest(toks) AS tok FROM kl),
             counted AS (
                 SELECT tok, count(*) AS df
@@ -403,7 +405,7 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
             texts AS MATERIALIZED (
                 SELECT row_number() OVER (ORDER BY norm_text) AS tid, norm_text, tokens
                 FROM (SELECT norm_text, any_value(tokens) AS tokens FROM post_text WHERE {eligible} {holding} GROUP BY norm_text)),
-            kl AS (SELECT iid, list_distinct(string_split(tokens, ' ')) AS toks FROM k WHERE {eligible}),
+            kl AS (SELECT * FROM _known_tokens),
             tt AS (SELECT DISTINCT tid, tok FROM (SELECT tid, unnest(string_split(tokens, ' ')) AS tok FROM texts)),
             candidates AS (SELECT DISTINCT p.iid, tt.tid FROM _known_prefix p JOIN tt USING (tok)),
             near AS (
@@ -422,7 +424,8 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
             LEFT JOIN accounts a ON a.platform = p.platform AND a.account_id = p.account_id""")
     finally:
         store.unregister("_known_texts")
-        store.execute("DROP TABLE IF EXISTS _known_prefix")
+        for name in ("_known_tokens", "_known_prefix"):
+            store.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def summarise_matches(matches: pd.DataFrame) -> pd.DataFrame:
