@@ -212,6 +212,8 @@ class SparkStore(StoreQueries):
             return SparkResult()
         if isinstance(statement, exp.Insert):
             return self._insert(statement)
+        if isinstance(statement, exp.Update):
+            return self._update(statement)
         if isinstance(statement, exp.Query):
             return SparkResult(self._sql(statement))
         raise EngineError(f"the Spark engine does not run {type(statement).__name__.upper()} statements "
@@ -282,6 +284,40 @@ class SparkStore(StoreQueries):
                 raise EngineError(f"INSERT OR REPLACE into {name}: the table has no primary key")
             old = old.join(new.select(keys), on=keys, how="left_anti")
         self._set_view(name, _materialise(old.unionByName(new)))
+        return SparkResult()
+
+    def _update(self, statement) -> SparkResult:
+        """``UPDATE t SET c = value, ... [FROM source s] [WHERE condition]``: the table is computed again,
+        each row with the new values where the condition holds (with ``FROM``: where it matches a
+        source row; a row must match at most one) and its old values elsewhere."""
+        from sqlglot import exp
+
+        target = statement.this
+        name = target.name
+        if name not in self._views:
+            raise EngineError(f"UPDATE: no table {name} in this workspace")
+        columns = self._views[name].columns
+        values = {eq.this.name: eq.expression for eq in statement.expressions}
+        unknown = sorted(set(values) - set(columns))
+        if unknown:
+            raise EngineError(f"UPDATE {name}: no column {', '.join(unknown)}")
+        where = statement.args.get("where")
+        condition = where.this if where is not None else exp.true()
+        query = exp.select().from_(exp.to_table(name).as_(target.alias_or_name))
+        source = statement.args.get("from_")
+        if source is not None:  # rows that match a source row: the source's marker column is set
+            table, inner = source.this, source.this.copy()
+            inner.set("alias", None)
+            marked = exp.select("*", exp.alias_(exp.true(), "_updated")).from_(inner)
+            query = query.join(marked.subquery(table.alias_or_name), on=condition, join_type="left")
+            hit = exp.column("_updated", table=table.alias_or_name).is_(exp.null()).not_()
+        else:
+            hit = condition
+        query = query.select(*[
+            exp.alias_(exp.Case(ifs=[exp.If(this=hit.copy(), true=values[c].copy())],
+                                default=exp.column(c, table=target.alias_or_name)), c)
+            if c in values else exp.column(c, table=target.alias_or_name) for c in columns])
+        self._set_view(name, _materialise(self._sql(query)))
         return SparkResult()
 
     def _sql(self, statement):

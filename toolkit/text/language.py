@@ -44,6 +44,12 @@ SAMPLE_TEXTS = 20_000
 MIN_SAMPLE_SHARE = 0.002
 
 
+def source_language_sql(column: str) -> str:
+    """SQL: a source's language tag in lower case, NULL where it is missing or undetermined."""
+    undetermined = ", ".join(f"'{u}'" for u in UNDETERMINED)
+    return f"CASE WHEN lower({column}) NOT IN ({undetermined}) THEN lower({column}) END"
+
+
 def detector(accuracy: str = "low", languages: list[str] | None = None):
     """A lingua detector (``accuracy``: ``"low"``, fast, or ``"high"``) over ``languages``
     (ISO 639-1 codes; None: every language lingua knows)."""
@@ -123,7 +129,7 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
 
 def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", languages: str | list[str] = "auto",
                        only: str | None = None, progress: bool | None = None) -> pd.DataFrame:
-    """Add ``lang_source``, ``lang_detected``, ``lang`` and ``lang_method`` to ``post_text``.
+    """Fill in ``lang_detected``, ``lang`` and ``lang_method`` of ``post_text``.
 
     Each distinct text is identified once (copies share the answer).
 
@@ -143,8 +149,9 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     """
     if not 1 <= min_letters <= 1000:
         raise ParameterError(f"min_letters={min_letters}: must be between 1 and 1000")
-    if not store.has_table("post_text"):
-        raise ParameterError("identify_languages needs post_text: run toolkit.text.normalize.normalise_posts(store) first")
+    if not store.has_table("post_text") or "lang_source" not in store.df("SELECT * FROM post_text LIMIT 0").columns:
+        raise ParameterError("identify_languages needs post_text with its language columns: "
+                             "run toolkit.text.normalize.normalise_posts(store) (again) first")
     identifiable = (f"SELECT DISTINCT lang_text FROM post_text "  # at least min_letters letters
                     f"WHERE regexp_matches(lang_text, '^(?s:[^\\pL]*\\pL){{{int(min_letters)}}}')")
     texts = store.df(f"{identifiable} {'' if only is None else f'AND pid IN ({only})'} ORDER BY lang_text").lang_text.tolist()
@@ -159,19 +166,12 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         population = (size, sample)
     codes, candidates = detect_large(texts, accuracy=accuracy, languages=languages, population=population, progress=progress)
     store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": pd.Series(codes, dtype="object")}))
-    undetermined = ", ".join(f"'{u}'" for u in UNDETERMINED)
-    store.execute(f"""
-        CREATE OR REPLACE TABLE post_text AS
-        SELECT t.* EXCLUDE (lang_source, lang_detected, lang, lang_method),
-               s.lang_source, d.lang_detected,
-               coalesce(d.lang_detected, s.lang_source, 'und') AS lang,
-               CASE WHEN d.lang_detected IS NOT NULL THEN 'detected' WHEN s.lang_source IS NOT NULL THEN 'source' ELSE 'none' END AS lang_method
-        FROM (SELECT *, NULL::VARCHAR AS lang_source, NULL::VARCHAR AS lang_detected, NULL::VARCHAR AS lang, NULL::VARCHAR AS lang_method
-              FROM post_text) t
-        JOIN (SELECT platform, post_id, CASE WHEN lower(lang) NOT IN ({undetermined}) THEN lower(lang) END AS lang_source FROM posts) s
-          USING (platform, post_id)
-        LEFT JOIN _detected d USING (lang_text)
-        ORDER BY t.pid""")
+    # back to the source's tags, then the identified texts' answers (only the rows that change are written)
+    store.execute("""UPDATE post_text SET lang_detected = NULL, lang = coalesce(lang_source, 'und'),
+                                          lang_method = CASE WHEN lang_source IS NOT NULL THEN 'source' ELSE 'none' END
+                     WHERE lang_detected IS NOT NULL""")
+    store.execute("""UPDATE post_text SET lang_detected = d.lang_detected, lang = d.lang_detected, lang_method = 'detected'
+                     FROM _detected d WHERE post_text.lang_text = d.lang_text AND d.lang_detected IS NOT NULL""")
     store.unregister("_detected")
     store.record_run("languages", {"library": "lingua", "accuracy": accuracy, "min_letters": min_letters,
                                    "languages": languages, "candidates": candidates or "all",

@@ -23,6 +23,10 @@ status          ``ok``, ``empty`` (no text), ``no_words`` (only URLs, mentions, 
                 ``truncated`` (longer than ``max_chars``)
 status_reason   the status in words; posts that are not ``ok``/``truncated`` are kept out of
                 near-duplicate matching (they still form exact clusters if not ``empty``)
+lang_source     ``posts.lang`` as exported, lower case (NULL where undetermined)
+lang_detected   NULL; :func:`toolkit.text.language.identify_languages` fills it in
+lang            the source's tag, else ``und``, until languages are identified
+lang_method     ``source`` / ``none``, until languages are identified (then also ``detected``)
 ==============  ============================================================================
 
 Example:
@@ -41,6 +45,7 @@ import pyarrow.compute as pc
 
 from ..errors import ParameterError
 from ..store import Store
+from .language import source_language_sql
 
 #: Placeholders that replace variable parts of a text (upper case: never produced by case-folding).
 PLACEHOLDERS = ("URL", "MENTION", "HASHTAG", "NUM", "EMOJI")
@@ -163,10 +168,10 @@ def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000
         CREATE OR REPLACE TABLE post_text AS
         WITH base AS (
             SELECT row_number() OVER (ORDER BY platform, post_id) AS pid, platform, post_id,
-                   replace(coalesce(text, ''), chr(0), '') AS t0
+                   replace(coalesce(text, ''), chr(0), '') AS t0, {source_language_sql("lang")} AS lang_source
             FROM posts
         ), typed AS (SELECT *, {typed_sql(non_ascii_only("cib_repair_unicode", "t0"))} AS typed FROM base
-        ), normalised AS (SELECT pid, platform, post_id, t0, {norm} AS norm_full, {lang} AS lang_text FROM typed
+        ), normalised AS (SELECT pid, platform, post_id, t0, lang_source, {norm} AS norm_full, {lang} AS lang_text FROM typed
         ), tokenised AS (SELECT *, {non_ascii_only("cib_match_tokens", f"left(norm_full, {int(max_chars)})")} AS tokens FROM normalised
         ), counted AS (
             SELECT *, CASE WHEN tokens = '' THEN 0 ELSE len(string_split(tokens, ' ')) END AS n_words,
@@ -184,7 +189,9 @@ def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000
                  WHEN NOT has_letters THEN 'only URLs, mentions, hashtags, numbers or emoji: nothing to match'
                  WHEN n_words < {int(min_tokens)} THEN 'fewer than {int(min_tokens)} words: too short to match as a near-duplicate'
                  WHEN length(norm_full) > {int(max_chars)} THEN 'longer than {int(max_chars):,} characters: matched on the first {int(max_chars):,}'
-                 END AS status_reason
+                 END AS status_reason,
+            lang_source, NULL::VARCHAR AS lang_detected, coalesce(lang_source, 'und') AS lang,
+            CASE WHEN lang_source IS NOT NULL THEN 'source' ELSE 'none' END AS lang_method
         FROM counted
         ORDER BY pid
     """)
