@@ -32,6 +32,7 @@ from toolkit.spark.sql import java_regex, java_time_format, to_spark_sql  # noqa
     ("SELECT count(DISTINCT a) OVER (ORDER BY t) FROM p", "SIZE(COLLECT_SET(a) OVER (", "no distinct window aggregates"),
     ("SELECT a && b FROM p", "ARRAYS_OVERLAP(a, b)", "list overlap"),
     ("SELECT list_intersect(a, b) FROM p", "ARRAY_INTERSECT(a, b)", "renamed function"),
+    ("SELECT hash(a, b) FROM p", "XXHASH64(a, b)", "a 64-bit hash, as DuckDB's"),
     ("SELECT regexp_full_match(s, 'ab+') FROM p", "RLIKE CONCAT('^(?:', 'ab+', ')$')", "anchored match"),
     ("SELECT * FROM generate_series(TIMESTAMPTZ '2023-01-01', TIMESTAMPTZ '2023-01-03', INTERVAL 1 DAY) t(day)",
      "(SELECT EXPLODE(SEQUENCE(", "a series as a table"),

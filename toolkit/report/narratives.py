@@ -75,7 +75,7 @@ def _campaign_table(store: Store) -> int:
                    "Run toolkit.reconstruct.reconstruct(store) first (clusters and their judgement).")
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _narr_posts AS
-        SELECT c.cluster_id, c.platform, c.post_id, coalesce(c.lang, 'und') AS lang, p.text, pt.tokens, p.reply_to_account_id
+        SELECT c.cluster_id, c.platform, c.post_id, pt.pid, coalesce(c.lang, 'und') AS lang, p.text, pt.tokens, p.reply_to_account_id
         FROM clusters c JOIN cluster_judgement j USING (cluster_id)
         JOIN posts p USING (platform, post_id) JOIN post_text pt USING (platform, post_id)
         WHERE j.campaign""")
@@ -159,40 +159,51 @@ def recurring_phrases(store: Store, *, min_messages: int = 2, min_lift: float = 
                                      "baseline_posts", "lift"])
     n_baseline = int(store.scalar("SELECT count(*) FROM post_text") or 0) - n_campaign
     placeholders = ", ".join(sql_str(p) for p in _PLACEHOLDERS)
+    # each word pair and triple of a post, known by its hash until the few ranked ones are spelled out
     grams = """
-        SELECT {key}, array_to_string(w[i:i + n - 1], ' ') AS phrase, n
+        SELECT {key}, n, i, hash(w[i], w[i + 1], CASE WHEN n = 3 THEN w[i + 2] END) AS h
         FROM (SELECT {key}, string_split(tokens, ' ') AS w FROM {source}) t,
              (SELECT unnest([2, 3]) AS n) k, LATERAL (SELECT unnest(range(1, greatest(len(w) - n + 2, 1))) AS i)"""
     store.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _narr_grams AS  -- once per post
+        SELECT h, pid, any_value(cluster_id) AS cluster_id, any_value(lang) AS lang, any_value(n) AS n, min(i) AS i
+        FROM ({grams.format(key="pid, cluster_id, lang", source="_narr_posts")}) GROUP BY h, pid""")
+    store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _narr_ranked AS
-        WITH cg AS (SELECT DISTINCT * FROM ({grams.format(key="cluster_id, post_id, lang", source="_narr_posts")})),
-        per_message AS (SELECT phrase, any_value(n) AS n, count(*) AS posts FROM cg GROUP BY phrase, cluster_id),
+        WITH per_message AS (SELECT h, cluster_id, count(*) AS posts, min(pid) AS pid FROM _narr_grams GROUP BY h, cluster_id),
         counted AS (
-            SELECT phrase, any_value(n) AS words, count(*) AS messages, sum(posts)::BIGINT AS posts
-            FROM per_message GROUP BY phrase HAVING count(*) >= {int(min_messages)}
-            ORDER BY messages DESC, posts DESC, phrase)
-        SELECT c.*, (SELECT list(DISTINCT lang ORDER BY lang) FROM cg WHERE cg.phrase = c.phrase) AS languages
-        FROM (SELECT * FROM counted WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}])
-              AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)}) LIMIT {int(top) * 4}) c""")
+            SELECT h, count(*) AS messages, sum(posts)::BIGINT AS posts, min(pid) AS pid
+            FROM per_message GROUP BY h HAVING count(*) >= {int(min_messages)}),
+        spelled AS (
+            SELECT c.h, array_to_string(string_split(p.tokens, ' ')[g.i:g.i + g.n - 1], ' ') AS phrase, g.n AS words, c.messages, c.posts
+            FROM counted c JOIN _narr_grams g USING (h, pid) JOIN _narr_posts p USING (pid)),
+        ranked AS (
+            SELECT * FROM spelled
+            WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}]) AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)})
+            ORDER BY messages DESC, posts DESC, phrase LIMIT {int(top) * 4})
+        SELECT r.h, r.phrase, r.words, r.messages, r.posts,
+               (SELECT list(DISTINCT lang ORDER BY lang) FROM _narr_grams g WHERE g.h = r.h) AS languages
+        FROM ranked r""")
+    store.execute("DROP TABLE _narr_grams")
     # baseline posts holding a phrase: one pass of one pattern picks them, then their phrases are counted
     phrases = [phrase for (phrase,) in store.rows("SELECT phrase FROM _narr_ranked")]
     pattern = "(?:^| )(?:" + "|".join(" ".join(re.escape(w) for w in p.split(" ")) for p in phrases) + ")(?: |$)"
-    baseline_texts = f"""(SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (platform, post_id)
-                          WHERE regexp_matches(pt.tokens, {sql_str(pattern)}))""" if phrases else "(SELECT NULL AS pid, '' AS tokens LIMIT 0)"
+    store.execute(f"""CREATE OR REPLACE TEMP TABLE _narr_baseline AS
+                      SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (pid)
+                      WHERE {f"regexp_matches(pt.tokens, {sql_str(pattern)})" if phrases else "false"}""")
     found = store.df(f"""
         WITH ranked AS (SELECT * FROM _narr_ranked),
         base AS (
-            SELECT b.phrase, count(DISTINCT b.pid) AS baseline_posts
-            FROM ({grams.format(key="pid", source=baseline_texts)}) b
-            SEMI JOIN ranked r ON r.phrase = b.phrase GROUP BY b.phrase)
+            SELECT b.h, count(DISTINCT b.pid) AS baseline_posts
+            FROM ({grams.format(key="pid", source="_narr_baseline")}) b SEMI JOIN ranked r USING (h) GROUP BY b.h)
         SELECT r.phrase, r.words, r.messages, r.posts, round(r.posts / {n_campaign}, 4) AS share_of_campaign_posts, r.languages,
                coalesce(b.baseline_posts, 0) AS baseline_posts,
                round((r.posts / {n_campaign}) / ((coalesce(b.baseline_posts, 0) + 1) / {max(n_baseline, 1)}), 1) AS lift
-        FROM ranked r LEFT JOIN base b USING (phrase)
+        FROM ranked r LEFT JOIN base b USING (h)
         WHERE NOT EXISTS (SELECT 1 FROM ranked q WHERE q.words > r.words AND q.messages = r.messages AND q.posts = r.posts
                             AND contains(' ' || q.phrase || ' ', ' ' || r.phrase || ' '))
         ORDER BY r.messages DESC, r.posts DESC, r.words DESC, r.phrase""")
-    store.execute("DROP TABLE _narr_ranked")
+    store.execute("DROP TABLE _narr_ranked; DROP TABLE _narr_baseline")
     names = _target_words(store)
     mostly_names = found.phrase.map(lambda p: sum(w in names for w in p.split()) >= len(p.split()) - 1)
     found = found[~mostly_names & (found.lift >= float(min_lift))].head(int(top)).reset_index(drop=True)

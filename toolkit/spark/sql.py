@@ -271,7 +271,8 @@ _list_columns: contextvars.ContextVar[frozenset[str]] = contextvars.ContextVar("
 
 
 #: DuckDB functions whose Spark counterpart has another name and the same arguments and result.
-_RENAMED = {"list_intersect": "array_intersect", "regexp_split_to_array": "split", "string_split_regex": "split"}
+_RENAMED = {"list_intersect": "array_intersect", "regexp_split_to_array": "split", "string_split_regex": "split",
+            "hash": "xxhash64"}  # DuckDB's hash is 64-bit, Spark's hash() 32-bit
 
 #: DuckDB's to_minutes(n) and its kin: intervals of n units.
 _INTERVAL_UNITS = {"to_seconds": "SECOND", "to_minutes": "MINUTE", "to_hours": "HOUR", "to_days": "DAY"}
