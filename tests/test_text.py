@@ -67,6 +67,20 @@ def test_languages_detected_and_source_tag_kept(store, tmp_path):
     assert store.run_params("languages")["library"] == "lingua"
 
 
+def test_identifying_again_replaces_the_earlier_answers(store, tmp_path):
+    """Re-running with a stricter min_letters takes back the answers for the texts now too short."""
+    texts = ["Shame on you, the critic exposed your crimes and nobody answers", "Honte à vous tous", "merci"]
+    _workspace(store, tmp_path, texts, langs=["en", "en", "und"])
+    normalise_posts(store)
+    identify_languages(store, min_letters=5)
+    first = store.df("SELECT lang, lang_method FROM post_text ORDER BY post_id::INT")
+    assert list(first.lang_method) == ["detected"] * 3
+    identify_languages(store, min_letters=20)
+    again = store.df("SELECT lang_detected, lang, lang_method FROM post_text ORDER BY post_id::INT")
+    assert list(again.lang_method) == ["detected", "source", "none"]
+    assert list(again.lang) == ["en", "en", "und"] and again.lang_detected[1:].isna().all()
+
+
 def test_large_inputs_identify_among_the_languages_of_a_sample(monkeypatch):
     from toolkit.text import language
 
