@@ -4,9 +4,10 @@
 :func:`toolkit.network.coordination_edges`, finds connected components and Leiden communities
 (modularity, edge weights, igraph's C implementation, iterated until an iteration gains less
 than :data:`MIN_MODULARITY_GAIN`, seeded so the same data always gives the same partition), and
-writes ``coordination_nodes``: the per-account table with its component and community. :func:`community_summary` and :func:`component_summary` describe
-each group: size, internal edges and density, total weight, mean symmetry, action types,
-platforms, time span and the most connected accounts.
+writes ``coordination_nodes``: the per-account table with its component and community.
+:func:`community_summary` and :func:`component_summary` describe each group: size, internal
+edges and density, total weight, mean symmetry, action types, platforms, time span and the
+most connected accounts.
 
 Example:
     >>> from toolkit.network import coordination_edges, coordination_communities, community_summary
