@@ -35,7 +35,7 @@ def build_text_clusters(store: Store) -> int:
     store.execute("""
         CREATE OR REPLACE TABLE text_clusters AS
         WITH eligible AS (
-            SELECT p.pid, p.platform, p.post_id, p.norm_text, p.lang, m.tid, g.group_id, g.rep_tid, g.similarity_to_rep,
+            SELECT p.pid, p.platform, p.post_id, p.norm_text, p.lang, po.created_at, m.tid, g.group_id, g.rep_tid, g.similarity_to_rep,
                    CASE WHEN p.status = 'no_words' THEN 'r' || lower(trim(po.text))
                         ELSE coalesce('g' || g.group_id, 't' || p.norm_text) END AS cluster_key
             FROM post_text p
@@ -43,11 +43,10 @@ def build_text_clusters(store: Store) -> int:
             LEFT JOIN (SELECT f.norm_text, m.tid FROM match_texts m JOIN post_text f USING (pid)) m USING (norm_text)
             LEFT JOIN text_groups g USING (tid)
             WHERE p.status <> 'empty'
-        ), sized AS (
-            SELECT e.*, po.created_at, count(*) OVER (PARTITION BY cluster_key) AS cluster_size,
-                   min(po.created_at) OVER (PARTITION BY cluster_key) AS cluster_first
-            FROM eligible e JOIN posts po USING (platform, post_id)
-        ), kept AS (SELECT * FROM sized WHERE cluster_size >= 2)
+        ), sizes AS (  -- grouped, not a window: the keys are whole texts
+            SELECT cluster_key, count(*) AS cluster_size, min(created_at) AS cluster_first
+            FROM eligible GROUP BY cluster_key HAVING count(*) >= 2
+        ), kept AS (SELECT * FROM eligible JOIN sizes USING (cluster_key))
         SELECT dense_rank() OVER (ORDER BY cluster_size DESC, cluster_first, cluster_key)::INTEGER AS text_cluster_id,
                platform, post_id, pid,
                CASE WHEN group_id IS NULL OR tid = rep_tid THEN 'exact' ELSE 'near' END AS method,

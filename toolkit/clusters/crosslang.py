@@ -117,7 +117,8 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
         WHERE m.n_accounts >= {int(params.min_cluster_accounts)} AND m.lang <> 'und'""")
     store.execute("""
         CREATE OR REPLACE TEMP TABLE _wording AS
-        SELECT text_cluster_id AS tc, list_distinct(string_split(arg_max(t.tokens, n), ' ')) AS tokens
+        SELECT text_cluster_id AS tc,  -- the most posted text; a tie goes to the first in text order
+               list_distinct(string_split(arg_min(t.tokens, (-n, t.tokens)), ' ')) AS tokens
         FROM (SELECT c.text_cluster_id, p.tokens, count(*) AS n FROM text_clusters c JOIN post_text p USING (pid) GROUP BY ALL) t
         GROUP BY text_cluster_id""")
     return _link_units(store, params, "cluster_links")
