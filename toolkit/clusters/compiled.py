@@ -360,8 +360,8 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
     verified once, without storing candidates; the smaller text's entry must be flagged as in
     its index prefix. A key of more than ``max_bucket`` texts pairs its first text (smallest
     number) with each other one; such a pair is returned apart, as a *star* candidate, when the
-    two texts share no other key (a star pair may come from several oversized keys). Pairs whose sizes (smaller / larger < threshold) or
-    shared prefixes rule out the threshold are skipped.
+    two texts share no other key (a star pair may come from several oversized keys). Pairs whose
+    sizes (smaller / larger < threshold) or shared prefixes rule out the threshold are skipped.
 
     Returns:
         (a, b, shared, n_candidates, star_a, star_b): verified pairs (a the smaller set) with

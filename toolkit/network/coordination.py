@@ -206,16 +206,22 @@ def coordination_edges(store: Store, *, window_seconds: float = 60.0, min_edge_w
 
 def _matches_sql(acts: str, w: float) -> str:
     """SQL: every unordered pair of posts of two accounts on one object at most ``w`` seconds apart,
-    found once (columns kind, key_id, ln, rn, lp, rp, lt, rt: node, post and time of each side).
+    found once (columns kind, key_id, node_a < node_b, the post of each, pid_a and pid_b, the
+    earlier time t and the lag between the two).
 
     Same bucket (ordered by node) or the previous bucket (any order): the bucket equi-join keeps
     busy objects from exploding into all pairs of their actions."""
     return f"""
-        WITH r AS (SELECT *, unnest([bucket, bucket + 1]) AS jb FROM {acts})
-        SELECT l.kind, l.key_id, l.node AS ln, r.node AS rn, l.pid AS lp, r.pid AS rp, l.t AS lt, r.t AS rt
-        FROM {acts} l JOIN r ON r.key_id = l.key_id AND r.jb = l.bucket
-        WHERE abs(l.t - r.t) <= {w}
-          AND ((r.bucket = l.bucket AND l.node < r.node) OR (r.bucket = l.bucket - 1 AND l.node <> r.node))"""
+        WITH r AS (SELECT *, unnest([bucket, bucket + 1]) AS jb FROM {acts}),
+        matched AS (
+            SELECT l.kind, l.key_id, l.node AS ln, r.node AS rn, l.pid AS lp, r.pid AS rp, l.t AS lt, r.t AS rt
+            FROM {acts} l JOIN r ON r.key_id = l.key_id AND r.jb = l.bucket
+            WHERE abs(l.t - r.t) <= {w}
+              AND ((r.bucket = l.bucket AND l.node < r.node) OR (r.bucket = l.bucket - 1 AND l.node <> r.node)))
+        SELECT kind, key_id, least(ln, rn) AS node_a, greatest(ln, rn) AS node_b,
+               CASE WHEN ln < rn THEN lp ELSE rp END AS pid_a, CASE WHEN ln < rn THEN rp ELSE lp END AS pid_b,
+               least(lt, rt) AS t, abs(lt - rt) AS lag
+        FROM matched"""
 
 
 def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, period: str, table: str,
@@ -239,20 +245,14 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
         # only among their accounts
         store.execute(f"""
             CREATE OR REPLACE TEMP TABLE _cn_repeat AS
-            SELECT least(ln, rn) AS node_a, greatest(ln, rn) AS node_b
-            FROM (SELECT *, CASE WHEN ln < rn THEN lp ELSE rp END AS pa, CASE WHEN ln < rn THEN rp ELSE lp END AS pb
-                  FROM ({_matches_sql('_cn_acts', w)}))
-            GROUP BY ALL HAVING min(pa) <> max(pa) OR min(pb) <> max(pb)""")
+            SELECT node_a, node_b FROM ({_matches_sql('_cn_acts', w)})
+            GROUP BY node_a, node_b HAVING min(pid_a) <> max(pid_a) OR min(pid_b) <> max(pid_b)""")
         store.execute("""
             CREATE OR REPLACE TEMP TABLE _cn_acts AS
             SELECT * FROM _cn_acts SEMI JOIN (SELECT node_a AS node FROM _cn_repeat UNION SELECT node_b FROM _cn_repeat)
             USING (node)""")
     store.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _cn_pairs AS
-        SELECT kind, key_id, least(ln, rn) AS node_a, greatest(ln, rn) AS node_b,
-               CASE WHEN ln < rn THEN lp ELSE rp END AS pid_a, CASE WHEN ln < rn THEN rp ELSE lp END AS pid_b,
-               least(lt, rt) AS t, abs(lt - rt) AS lag
-        FROM ({_matches_sql('_cn_acts', w)})""")
+        CREATE OR REPLACE TEMP TABLE _cn_pairs AS {_matches_sql('_cn_acts', w)}""")
     # per pair of accounts; distinct posts are counted by grouping first (faster than count(DISTINCT))
     flags = ", ".join(f"bool_or(kind = '{k}') AS is_{k}" for k in chosen)
 

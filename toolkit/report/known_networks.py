@@ -55,6 +55,7 @@ import pandas as pd
 from ..errors import FormatError, ParameterError
 from ..load.formats import sql_str
 from ..store import Store
+from ..text.normalize import tokens_pattern
 from .killchain import DATA, INDICATOR_COLUMNS, refang, split_url, tidy
 
 log = logging.getLogger(__name__)
@@ -395,8 +396,7 @@ def _match_texts(store: Store, ind: pd.DataFrame, texts: pd.DataFrame, threshold
                        FROM (SELECT iid, toks, unnest(toks) AS tok FROM kl) kt LEFT JOIN counted USING (tok))
             SELECT iid, tok FROM ranked WHERE r <= n - ceil({threshold} * n) + 1""")
         tokens = sorted({tok for (tok,) in store.rows("SELECT DISTINCT tok FROM _known_prefix")})
-        pattern = "(?:^| )(?:" + "|".join(re.escape(t) for t in tokens) + ")(?: |$)"
-        holding = f"AND regexp_matches(tokens, {sql_str(pattern)})" if tokens else "AND false"
+        holding = f"AND regexp_matches(tokens, {sql_str(tokens_pattern(tokens))})" if tokens else "AND false"
         return store.df(f"""
             WITH k AS (SELECT * FROM _known_texts),
             exact AS (

@@ -42,7 +42,6 @@ Caveats:
 from __future__ import annotations
 
 import logging
-import re
 
 import pandas as pd
 
@@ -50,6 +49,7 @@ from ..accounts._common import require_tables
 from ..errors import ParameterError
 from ..load.formats import sql_str
 from ..store import Store
+from ..text.normalize import tokens_pattern
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ def recurring_phrases(store: Store, *, min_messages: int = 2, min_lift: float = 
     store.execute("DROP TABLE _narr_grams")
     # baseline posts holding a phrase: one pass of one pattern picks them, then their phrases are counted
     phrases = [phrase for (phrase,) in store.rows("SELECT phrase FROM _narr_ranked")]
-    pattern = "(?:^| )(?:" + "|".join(" ".join(re.escape(w) for w in p.split(" ")) for p in phrases) + ")(?: |$)"
+    pattern = tokens_pattern(phrases)
     store.execute(f"""CREATE OR REPLACE TEMP TABLE _narr_baseline AS
                       SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (pid)
                       WHERE {f"regexp_matches(pt.tokens, {sql_str(pattern)})" if phrases else "false"}""")

@@ -44,6 +44,11 @@ SAMPLE_TEXTS = 20_000
 MIN_SAMPLE_SHARE = 0.002
 
 
+#: SQL over ``post_text``: the language and method of a post whose text was not identified.
+UNIDENTIFIED_LANG_SQL = "coalesce(lang_source, 'und')"
+UNIDENTIFIED_METHOD_SQL = "CASE WHEN lang_source IS NOT NULL THEN 'source' ELSE 'none' END"
+
+
 def source_language_sql(column: str) -> str:
     """SQL: a source's language tag in lower case, NULL where it is missing or undetermined."""
     undetermined = ", ".join(f"'{u}'" for u in UNDETERMINED)
@@ -167,9 +172,9 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     codes, candidates = detect_large(texts, accuracy=accuracy, languages=languages, population=population, progress=progress)
     store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": pd.Series(codes, dtype="object")}))
     # back to the source's tags, then the identified texts' answers (only the rows that change are written)
-    store.execute("""UPDATE post_text SET lang_detected = NULL, lang = coalesce(lang_source, 'und'),
-                                          lang_method = CASE WHEN lang_source IS NOT NULL THEN 'source' ELSE 'none' END
-                     WHERE lang_detected IS NOT NULL""")
+    store.execute(f"""UPDATE post_text SET lang_detected = NULL, lang = {UNIDENTIFIED_LANG_SQL},
+                                           lang_method = {UNIDENTIFIED_METHOD_SQL}
+                      WHERE lang_detected IS NOT NULL""")
     store.execute("""UPDATE post_text SET lang_detected = d.lang_detected, lang = d.lang_detected, lang_method = 'detected'
                      FROM _detected d WHERE post_text.lang_text = d.lang_text AND d.lang_detected IS NOT NULL""")
     store.unregister("_detected")

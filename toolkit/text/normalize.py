@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 
 from ..errors import ParameterError
 from ..store import Store
-from .language import source_language_sql
+from .language import UNIDENTIFIED_LANG_SQL, UNIDENTIFIED_METHOD_SQL, source_language_sql
 
 #: Placeholders that replace variable parts of a text (upper case: never produced by case-folding).
 PLACEHOLDERS = ("URL", "MENTION", "HASHTAG", "NUM", "EMOJI")
@@ -95,6 +95,11 @@ def match_tokens(values: pa.Array) -> pa.Array:
         return " " + (run if len(run) == 1 else " ".join(run[i:i + 2] for i in range(len(run) - 1))) + " "
 
     return pa.array([None if t is None else " ".join(_UNSPACED.sub(pairs, t).split()) for t in values.to_pylist()], pa.string())
+
+
+def tokens_pattern(runs: list[str]) -> str:
+    """RE2 pattern: any of these runs of tokens (space-separated), as whole tokens of a ``tokens`` string."""
+    return "(?:^| )(?:" + "|".join(" ".join(re.escape(w) for w in run.split(" ")) for run in runs) + ")(?: |$)"
 
 
 def _register_udf(store: Store) -> None:
@@ -190,8 +195,8 @@ def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000
                  WHEN n_words < {int(min_tokens)} THEN 'fewer than {int(min_tokens)} words: too short to match as a near-duplicate'
                  WHEN length(norm_full) > {int(max_chars)} THEN 'longer than {int(max_chars):,} characters: matched on the first {int(max_chars):,}'
                  END AS status_reason,
-            lang_source, NULL::VARCHAR AS lang_detected, coalesce(lang_source, 'und') AS lang,
-            CASE WHEN lang_source IS NOT NULL THEN 'source' ELSE 'none' END AS lang_method
+            lang_source, NULL::VARCHAR AS lang_detected, {UNIDENTIFIED_LANG_SQL} AS lang,
+            {UNIDENTIFIED_METHOD_SQL} AS lang_method
         FROM counted
         ORDER BY pid
     """)
