@@ -81,6 +81,30 @@ def test_identifying_again_replaces_the_earlier_answers(store, tmp_path):
     assert list(again.lang) == ["en", "en", "und"] and again.lang_detected[1:].isna().all()
 
 
+def test_a_group_of_texts_takes_the_language_of_its_vote(store, tmp_path, monkeypatch):
+    """English versions outvote the group's best-ranked text, in French; only the best-ranked
+    voters are identified; a text outside every group answers for itself."""
+    from toolkit.text import language
+
+    english = [f"The minister {w} must answer for the scandal that everybody is talking about" for w in
+               ("Smith", "Jones", "Brown", "Taylor")]
+    french = "Le ministre doit répondre du scandale dont tout le monde parle aujourd'hui"
+    alone = "Der Minister muss heute endlich auf den Skandal antworten, über den alle reden"
+    _workspace(store, tmp_path, [*english, french, alone])
+    normalise_posts(store)
+    monkeypatch.setattr(language, "VOTERS", 3)
+    groups = """SELECT lang_text, 1 AS group_id, row_number() OVER (ORDER BY post_id::INT DESC) AS rank
+                FROM post_text WHERE post_id::INT < 5"""
+    identify_languages(store, languages=["de", "en", "fr"], groups=groups)
+    got = store.df("SELECT lang, lang_method FROM post_text ORDER BY post_id::INT")
+    assert list(got.lang) == ["en"] * 5 + ["de"]  # French ranked first, outvoted two to one
+    assert list(got.lang_method) == ["detected"] * 6
+    params = store.run_params("languages")
+    assert params["texts_identified"] == 4 and params["grouped_texts"] == 5  # three voters and the German text
+    identify_languages(store, languages=["de", "en", "fr"])  # without groups, each text answers for itself
+    assert store.scalar("SELECT lang FROM post_text WHERE post_id = '4'") == "fr"
+
+
 def test_large_inputs_identify_among_the_languages_of_a_sample(monkeypatch):
     from toolkit.text import language
 

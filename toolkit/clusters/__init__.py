@@ -59,6 +59,11 @@ class ClusterParams:
             copy clusters and every post of the accounts that posted a copy of a matched text
             (what clusters, cross-language links and account histories read); ``"auto"``
             (default): all up to :data:`ALL_LANGUAGES_MAX_TEXTS` distinct texts, else copies.
+        near_copies_share_language: the texts of a near-duplicate group (those at least
+            ``near.similarity_threshold`` similar to its leader) take one language, the vote of
+            its most posted texts (True, the default: one answer per message, robust to a name
+            that misleads the detector on one text, and fewer texts to identify; see
+            :data:`NEAR_COPY_GROUPS_SQL` and :data:`toolkit.text.language.VOTERS`).
         min_slot_share: share of texts that must vary a stretch for it to be a template slot.
     """
 
@@ -69,6 +74,7 @@ class ClusterParams:
     min_letters: int = 12
     languages: str | tuple[str, ...] = "auto"
     language_scope: str = "auto"
+    near_copies_share_language: bool = True
     min_slot_share: float = 0.3
 
 
@@ -87,7 +93,9 @@ def find_clusters(store: Store, params: ClusterParams = ClusterParams(), *, prog
     report["near"] = near_duplicate_texts(store, params.near)
     scope = _language_scope(store, params.language_scope)
     identify_languages(store, min_letters=params.min_letters, languages=params.languages,
-                       only=COPY_POSTS_SQL if scope == "copies" else None, progress=progress)
+                       only=COPY_POSTS_SQL if scope == "copies" else None, progress=progress,
+                       groups=(NEAR_COPY_GROUPS_SQL.format(threshold=float(params.near.similarity_threshold))
+                               if params.near_copies_share_language else None))
     report["language_scope"] = scope
     report["text_clusters"] = build_text_clusters(store)
     find_templates(store, min_slot_share=params.min_slot_share)
@@ -119,6 +127,17 @@ COPY_POSTS_SQL = """
     SELECT pid FROM copies
     UNION ALL
     SELECT p.pid FROM post_text p JOIN posts po USING (platform, post_id) JOIN copying USING (platform, account_id)"""
+
+#: The language forms of the posts of near-duplicate texts at least ``{threshold}`` similar to their
+#: group's leader (leaders included): (lang_text, group_id, rank), ranked by posts in the group.
+NEAR_COPY_GROUPS_SQL = """
+    WITH members AS (
+        SELECT g.group_id, p.lang_text, count(*) AS posts
+        FROM text_groups g JOIN match_texts m USING (tid) JOIN post_text mp ON mp.pid = m.pid
+        JOIN post_text p ON p.norm_text = mp.norm_text
+        WHERE g.similarity_to_rep >= {threshold} GROUP BY ALL)
+    SELECT lang_text, group_id, row_number() OVER (PARTITION BY group_id ORDER BY posts DESC, lang_text) AS rank
+    FROM members"""
 
 
 def _language_scope(store: Store, scope: str) -> str:

@@ -318,7 +318,8 @@ def _post_links_sql() -> str:
     return r"""
         SELECT platform, post_id, account_id, u AS url FROM posts, unnest(urls) AS x(u)
         UNION
-        SELECT platform, post_id, account_id, unnest(regexp_extract_all(text, '(?:https?://|www\.)[^\s<>"]+')) FROM posts"""
+        SELECT platform, post_id, account_id, unnest(regexp_extract_all(text, '(?:https?://|www\.)[^\s<>"]+')) FROM posts
+        WHERE contains(text, '://') OR contains(text, 'www.')  -- what the pattern needs, found faster"""
 
 
 def _match_links(store: Store, ind: pd.DataFrame) -> pd.DataFrame:

@@ -41,7 +41,9 @@ Caveats:
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -69,8 +71,13 @@ HAN_CHAR = r"\p{Han}"
 HAN_RUN = HAN_CHAR + "{2,}"
 
 
-def _campaign_table(store: Store) -> int:
-    """Temp table ``_narr_posts``: every post of a campaign cluster with its text and tokens."""
+@contextlib.contextmanager
+def _campaign_posts(store: Store) -> Iterator[int]:
+    """Temp table ``_narr_posts`` while the block runs: every post of a campaign cluster with its
+    text and tokens (an enclosing block's table is used as it is). Yields its number of posts."""
+    if store.has_table("_narr_posts"):
+        yield int(store.scalar("SELECT count(*) FROM _narr_posts"))
+        return
     require_tables(store, ("clusters", "cluster_judgement", "post_text"),
                    "Run toolkit.reconstruct.reconstruct(store) first (clusters and their judgement).")
     store.execute("""
@@ -79,7 +86,10 @@ def _campaign_table(store: Store) -> int:
         FROM clusters c JOIN cluster_judgement j USING (cluster_id)
         JOIN posts p USING (platform, post_id) JOIN post_text pt USING (platform, post_id)
         WHERE j.campaign""")
-    return int(store.scalar("SELECT count(*) FROM _narr_posts"))
+    try:
+        yield int(store.scalar("SELECT count(*) FROM _narr_posts"))
+    finally:
+        store.execute("DROP TABLE IF EXISTS _narr_posts")
 
 
 def _as_list(value) -> list:
@@ -104,37 +114,37 @@ def claims(store: Store, *, top_terms: int = 8, min_term_share: float = 0.3) -> 
     """
     if not 0 < min_term_share <= 1:
         raise ParameterError(f"min_term_share={min_term_share}: must be in (0, 1]")
-    _campaign_table(store)
-    terms = store.df(f"""
-        WITH toks AS (
-            SELECT DISTINCT cluster_id, platform, post_id, unnest(string_split(tokens, ' ')) AS term FROM _narr_posts),
-        sized AS (SELECT cluster_id, count(*) AS n FROM _narr_posts GROUP BY cluster_id),
-        per AS (SELECT cluster_id, term, count(*) AS posts FROM toks
-                WHERE term NOT IN ({', '.join(sql_str(p) for p in _PLACEHOLDERS)}) AND term <> '' GROUP BY ALL),
-        spread AS (SELECT term, count(DISTINCT cluster_id) AS messages FROM per GROUP BY term),
-        total AS (SELECT count(*) AS m FROM sized),
-        scored AS (
-            SELECT per.cluster_id, per.term, per.posts / sized.n AS share, spread.messages,
-                   per.posts / sized.n * ln((SELECT m FROM total) / spread.messages) AS score
-            FROM per JOIN sized USING (cluster_id) JOIN spread USING (term)
-            WHERE per.posts / sized.n >= {float(min_term_share)})
-        SELECT cluster_id, list({{'term': term, 'share': round(share, 3), 'messages': messages, 'score': round(score, 3)}}
-                                ORDER BY score DESC, term)[1:{int(top_terms)}] AS distinctive_terms
-        FROM scored WHERE score > 0 GROUP BY cluster_id""")
-    base = store.df("""
-        WITH tc AS (
-            SELECT n.cluster_id, cl.text_cluster_id, count(*) AS n
-            FROM _narr_posts n JOIN clusters cl USING (platform, post_id) GROUP BY ALL)
-        SELECT s.cluster_id, s.n_posts, s.n_accounts, s.n_targets, s.languages, s.first_at, s.last_at, s.text_by_language,
-               (SELECT list(t.template ORDER BY tc.n DESC, tc.text_cluster_id) FROM tc JOIN templates t USING (text_cluster_id)
-                 WHERE tc.cluster_id = s.cluster_id) AS templates
-        FROM cluster_summary s WHERE s.cluster_id IN (SELECT cluster_id FROM _narr_posts)
-        ORDER BY s.n_posts DESC, s.cluster_id""")
-    base["text_by_language"] = base.text_by_language.map(lambda m: {} if m is None or m is pd.NA else dict(m))
-    base["templates"] = base.templates.map(_as_list)
-    out = base.merge(terms, on="cluster_id", how="left")
-    out["distinctive_terms"] = out.distinctive_terms.map(_as_list)
-    return out
+    with _campaign_posts(store):
+        terms = store.df(f"""
+            WITH toks AS (
+                SELECT DISTINCT cluster_id, platform, post_id, unnest(string_split(tokens, ' ')) AS term FROM _narr_posts),
+            sized AS (SELECT cluster_id, count(*) AS n FROM _narr_posts GROUP BY cluster_id),
+            per AS (SELECT cluster_id, term, count(*) AS posts FROM toks
+                    WHERE term NOT IN ({', '.join(sql_str(p) for p in _PLACEHOLDERS)}) AND term <> '' GROUP BY ALL),
+            spread AS (SELECT term, count(DISTINCT cluster_id) AS messages FROM per GROUP BY term),
+            total AS (SELECT count(*) AS m FROM sized),
+            scored AS (
+                SELECT per.cluster_id, per.term, per.posts / sized.n AS share, spread.messages,
+                       per.posts / sized.n * ln((SELECT m FROM total) / spread.messages) AS score
+                FROM per JOIN sized USING (cluster_id) JOIN spread USING (term)
+                WHERE per.posts / sized.n >= {float(min_term_share)})
+            SELECT cluster_id, list({{'term': term, 'share': round(share, 3), 'messages': messages, 'score': round(score, 3)}}
+                                    ORDER BY score DESC, term)[1:{int(top_terms)}] AS distinctive_terms
+            FROM scored WHERE score > 0 GROUP BY cluster_id""")
+        base = store.df("""
+            WITH tc AS (
+                SELECT n.cluster_id, cl.text_cluster_id, count(*) AS n
+                FROM _narr_posts n JOIN clusters cl USING (platform, post_id) GROUP BY ALL)
+            SELECT s.cluster_id, s.n_posts, s.n_accounts, s.n_targets, s.languages, s.first_at, s.last_at, s.text_by_language,
+                   (SELECT list(t.template ORDER BY tc.n DESC, tc.text_cluster_id) FROM tc JOIN templates t USING (text_cluster_id)
+                     WHERE tc.cluster_id = s.cluster_id) AS templates
+            FROM cluster_summary s WHERE s.cluster_id IN (SELECT cluster_id FROM _narr_posts)
+            ORDER BY s.n_posts DESC, s.cluster_id""")
+        base["text_by_language"] = base.text_by_language.map(lambda m: {} if m is None or m is pd.NA else dict(m))
+        base["templates"] = base.templates.map(_as_list)
+        out = base.merge(terms, on="cluster_id", how="left")
+        out["distinctive_terms"] = out.distinctive_terms.map(_as_list)
+        return out
 
 
 def recurring_phrases(store: Store, *, min_messages: int = 2, min_lift: float = 10.0, top: int = 30) -> pd.DataFrame:
@@ -153,61 +163,61 @@ def recurring_phrases(store: Store, *, min_messages: int = 2, min_lift: float = 
         DataFrame with phrase, words (2 or 3), messages, posts, share_of_campaign_posts, languages,
         baseline_posts, lift (campaign share / baseline share, the baseline count plus one).
     """
-    n_campaign = _campaign_table(store)
-    if n_campaign == 0:
-        return pd.DataFrame(columns=["phrase", "words", "messages", "posts", "share_of_campaign_posts", "languages",
-                                     "baseline_posts", "lift"])
-    n_baseline = int(store.scalar("SELECT count(*) FROM post_text") or 0) - n_campaign
-    placeholders = ", ".join(sql_str(p) for p in _PLACEHOLDERS)
-    # each word pair and triple of a post, known by its hash until the few ranked ones are spelled out
-    grams = """
-        SELECT {key}, n, i, hash(w[i], w[i + 1], CASE WHEN n = 3 THEN w[i + 2] END) AS h
-        FROM (SELECT {key}, string_split(tokens, ' ') AS w FROM {source}) t,
-             (SELECT unnest([2, 3]) AS n) k, LATERAL (SELECT unnest(range(1, greatest(len(w) - n + 2, 1))) AS i)"""
-    store.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _narr_grams AS  -- once per post
-        SELECT h, pid, any_value(cluster_id) AS cluster_id, any_value(lang) AS lang, any_value(n) AS n, min(i) AS i
-        FROM ({grams.format(key="pid, cluster_id, lang", source="_narr_posts")}) GROUP BY h, pid""")
-    store.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _narr_ranked AS
-        WITH per_message AS (SELECT h, cluster_id, count(*) AS posts, min(pid) AS pid FROM _narr_grams GROUP BY h, cluster_id),
-        counted AS (
-            SELECT h, count(*) AS messages, sum(posts)::BIGINT AS posts, min(pid) AS pid
-            FROM per_message GROUP BY h HAVING count(*) >= {int(min_messages)}),
-        spelled AS (
-            SELECT c.h, array_to_string(string_split(p.tokens, ' ')[g.i:g.i + g.n - 1], ' ') AS phrase, g.n AS words, c.messages, c.posts
-            FROM counted c JOIN _narr_grams g USING (h, pid) JOIN _narr_posts p USING (pid)),
-        ranked AS (
-            SELECT * FROM spelled
-            WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}]) AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)})
-            ORDER BY messages DESC, posts DESC, phrase LIMIT {int(top) * 4})
-        SELECT r.h, r.phrase, r.words, r.messages, r.posts,
-               (SELECT list(DISTINCT lang ORDER BY lang) FROM _narr_grams g WHERE g.h = r.h) AS languages
-        FROM ranked r""")
-    store.execute("DROP TABLE _narr_grams")
-    # baseline posts holding a phrase: one pass of one pattern picks them, then their phrases are counted
-    phrases = [phrase for (phrase,) in store.rows("SELECT phrase FROM _narr_ranked")]
-    pattern = tokens_pattern(phrases)
-    store.execute(f"""CREATE OR REPLACE TEMP TABLE _narr_baseline AS
-                      SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (pid)
-                      WHERE {f"regexp_matches(pt.tokens, {sql_str(pattern)})" if phrases else "false"}""")
-    found = store.df(f"""
-        WITH ranked AS (SELECT * FROM _narr_ranked),
-        base AS (
-            SELECT b.h, count(DISTINCT b.pid) AS baseline_posts
-            FROM ({grams.format(key="pid", source="_narr_baseline")}) b SEMI JOIN ranked r USING (h) GROUP BY b.h)
-        SELECT r.phrase, r.words, r.messages, r.posts, round(r.posts / {n_campaign}, 4) AS share_of_campaign_posts, r.languages,
-               coalesce(b.baseline_posts, 0) AS baseline_posts,
-               round((r.posts / {n_campaign}) / ((coalesce(b.baseline_posts, 0) + 1) / {max(n_baseline, 1)}), 1) AS lift
-        FROM ranked r LEFT JOIN base b USING (h)
-        WHERE NOT EXISTS (SELECT 1 FROM ranked q WHERE q.words > r.words AND q.messages = r.messages AND q.posts = r.posts
-                            AND contains(' ' || q.phrase || ' ', ' ' || r.phrase || ' '))
-        ORDER BY r.messages DESC, r.posts DESC, r.words DESC, r.phrase""")
-    store.execute("DROP TABLE _narr_ranked; DROP TABLE _narr_baseline")
-    names = _target_words(store)
-    mostly_names = found.phrase.map(lambda p: sum(w in names for w in p.split()) >= len(p.split()) - 1)
-    found = found[~mostly_names & (found.lift >= float(min_lift))].head(int(top)).reset_index(drop=True)
-    return found
+    with _campaign_posts(store) as n_campaign:
+        if n_campaign == 0:
+            return pd.DataFrame(columns=["phrase", "words", "messages", "posts", "share_of_campaign_posts", "languages",
+                                         "baseline_posts", "lift"])
+        n_baseline = int(store.scalar("SELECT count(*) FROM post_text") or 0) - n_campaign
+        placeholders = ", ".join(sql_str(p) for p in _PLACEHOLDERS)
+        # each word pair and triple of a post, known by its hash until the few ranked ones are spelled out
+        grams = """
+            SELECT {key}, n, i, hash(w[i], w[i + 1], CASE WHEN n = 3 THEN w[i + 2] END) AS h
+            FROM (SELECT {key}, string_split(tokens, ' ') AS w FROM {source}) t,
+                 (SELECT unnest([2, 3]) AS n) k, LATERAL (SELECT unnest(range(1, greatest(len(w) - n + 2, 1))) AS i)"""
+        store.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _narr_grams AS  -- once per post
+            SELECT h, pid, any_value(cluster_id) AS cluster_id, any_value(lang) AS lang, any_value(n) AS n, min(i) AS i
+            FROM ({grams.format(key="pid, cluster_id, lang", source="_narr_posts")}) GROUP BY h, pid""")
+        store.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _narr_ranked AS
+            WITH per_message AS (SELECT h, cluster_id, count(*) AS posts, min(pid) AS pid FROM _narr_grams GROUP BY h, cluster_id),
+            counted AS (
+                SELECT h, count(*) AS messages, sum(posts)::BIGINT AS posts, min(pid) AS pid
+                FROM per_message GROUP BY h HAVING count(*) >= {int(min_messages)}),
+            spelled AS (
+                SELECT c.h, array_to_string(string_split(p.tokens, ' ')[g.i:g.i + g.n - 1], ' ') AS phrase, g.n AS words, c.messages, c.posts
+                FROM counted c JOIN _narr_grams g USING (h, pid) JOIN _narr_posts p USING (pid)),
+            ranked AS (
+                SELECT * FROM spelled
+                WHERE NOT list_has_any(string_split(phrase, ' '), [{placeholders}]) AND NOT regexp_matches(phrase, {sql_str(HAN_CHAR)})
+                ORDER BY messages DESC, posts DESC, phrase LIMIT {int(top) * 4})
+            SELECT r.h, r.phrase, r.words, r.messages, r.posts, l.languages
+            FROM ranked r JOIN (SELECT h, list(DISTINCT lang ORDER BY lang) AS languages
+                                FROM _narr_grams SEMI JOIN ranked USING (h) GROUP BY h) l USING (h)""")
+        store.execute("DROP TABLE _narr_grams")
+        # baseline posts holding a phrase: one pass of one pattern picks them, then their phrases are counted
+        phrases = [phrase for (phrase,) in store.rows("SELECT phrase FROM _narr_ranked")]
+        pattern = tokens_pattern(phrases)
+        store.execute(f"""CREATE OR REPLACE TEMP TABLE _narr_baseline AS
+                          SELECT pt.pid, pt.tokens FROM post_text pt ANTI JOIN _narr_posts n USING (pid)
+                          WHERE {f"regexp_matches(pt.tokens, {sql_str(pattern)})" if phrases else "false"}""")
+        found = store.df(f"""
+            WITH ranked AS (SELECT * FROM _narr_ranked),
+            base AS (
+                SELECT b.h, count(DISTINCT b.pid) AS baseline_posts
+                FROM ({grams.format(key="pid", source="_narr_baseline")}) b SEMI JOIN ranked r USING (h) GROUP BY b.h)
+            SELECT r.phrase, r.words, r.messages, r.posts, round(r.posts / {n_campaign}, 4) AS share_of_campaign_posts, r.languages,
+                   coalesce(b.baseline_posts, 0) AS baseline_posts,
+                   round((r.posts / {n_campaign}) / ((coalesce(b.baseline_posts, 0) + 1) / {max(n_baseline, 1)}), 1) AS lift
+            FROM ranked r LEFT JOIN base b USING (h)
+            WHERE NOT EXISTS (SELECT 1 FROM ranked q WHERE q.words > r.words AND q.messages = r.messages AND q.posts = r.posts
+                                AND contains(' ' || q.phrase || ' ', ' ' || r.phrase || ' '))
+            ORDER BY r.messages DESC, r.posts DESC, r.words DESC, r.phrase""")
+        store.execute("DROP TABLE _narr_ranked; DROP TABLE _narr_baseline")
+        names = _target_words(store)
+        mostly_names = found.phrase.map(lambda p: sum(w in names for w in p.split()) >= len(p.split()) - 1)
+        found = found[~mostly_names & (found.lift >= float(min_lift))].head(int(top)).reset_index(drop=True)
+        return found
 
 
 def _target_words(store: Store) -> set[str]:
@@ -231,46 +241,46 @@ def named_persons(store: Store, *, top: int = 15) -> pd.DataFrame:
         is_target. Chinese-script rows ('han') are the 2–4 character terms found in the most
         messages among the posts identified as Chinese (a name or a common word: the reader judges).
     """
-    _campaign_table(store)
-    has_targets = store.has_table("targets")
-    target_names = ("SELECT DISTINCT lower(strip_accents(name)) AS n FROM targets WHERE coalesce(name, '') <> '' "
-                    "UNION SELECT DISTINCT lower(strip_accents(display_name)) FROM accounts a SEMI JOIN "
-                    "(SELECT DISTINCT platform, reply_to_account_id AS account_id FROM _narr_posts) t USING (platform, account_id) "
-                    "WHERE coalesce(display_name, '') <> ''") if has_targets else "SELECT NULL AS n WHERE false"
-    total = int(store.scalar("SELECT count(DISTINCT cluster_id) FROM _narr_posts") or 0)
-    latin = store.df(f"""
-        WITH runs AS (SELECT cluster_id, post_id, lang, unnest(regexp_extract_all(text, {sql_str(NAME_RUN)})) AS run
-                      FROM _narr_posts),
-        words AS (SELECT cluster_id, post_id, lang, regexp_split_to_array(trim(run), '[ \\t]+') AS w FROM runs),
-        pairs AS (SELECT cluster_id, post_id, lang, w[i] || ' ' || w[i + 1] AS name
-                  FROM words, LATERAL (SELECT unnest(range(1, len(w))) AS i)),
-        names AS ({target_names})
-        SELECT p.name, 'latin' AS script, count(DISTINCT p.cluster_id) AS messages, count(DISTINCT p.post_id) AS posts,
-               round(count(DISTINCT p.cluster_id) / {max(total, 1)}, 3) AS share_of_messages,
-               list(DISTINCT p.lang ORDER BY p.lang) AS languages,
-               EXISTS (SELECT 1 FROM names WHERE contains(names.n, lower(strip_accents(p.name)))) AS is_target
-        FROM pairs p GROUP BY p.name HAVING count(DISTINCT p.cluster_id) >= 2
-        ORDER BY messages DESC, posts DESC, p.name LIMIT {int(top)}""")
-    chinese = "(lang = 'zh' OR lang LIKE 'zh-%')"
-    han_total = int(store.scalar(f"SELECT count(DISTINCT cluster_id) FROM _narr_posts WHERE {chinese}") or 0)
-    han = store.df(f"""
-        WITH runs AS (SELECT cluster_id, post_id, lang, unnest(regexp_extract_all(text, {sql_str(HAN_RUN)})) AS run
-                      FROM _narr_posts WHERE {chinese}),
-        grams AS (SELECT DISTINCT cluster_id, post_id, lang, substr(run, i, n) AS term
-                  FROM runs, (SELECT unnest([2, 3, 4]) AS n) k, LATERAL (SELECT unnest(range(1, length(run) - n + 2)) AS i)),
-        counted AS (SELECT term, count(DISTINCT cluster_id) AS messages, count(DISTINCT post_id) AS posts,
-                           list(DISTINCT lang ORDER BY lang) AS languages
-                    FROM grams GROUP BY term HAVING count(DISTINCT cluster_id) >= 2),
-        maximal AS (SELECT c.* FROM counted c WHERE NOT EXISTS (
-                        SELECT 1 FROM counted d WHERE length(d.term) > length(c.term) AND contains(d.term, c.term)
-                          AND d.messages = c.messages))
-        SELECT term AS name, 'han' AS script, messages, posts, round(messages / {max(han_total, 1)}, 3) AS share_of_messages,
-               languages, false AS is_target
-        FROM maximal ORDER BY messages DESC, posts DESC, length(term) DESC, term LIMIT 5""")
-    out = pd.concat([latin, han], ignore_index=True)
-    out.attrs["campaign_messages"] = total
-    out.attrs["messages_with_chinese_script"] = han_total
-    return out
+    with _campaign_posts(store):
+        has_targets = store.has_table("targets")
+        target_names = ("SELECT DISTINCT lower(strip_accents(name)) AS n FROM targets WHERE coalesce(name, '') <> '' "
+                        "UNION SELECT DISTINCT lower(strip_accents(display_name)) FROM accounts a SEMI JOIN "
+                        "(SELECT DISTINCT platform, reply_to_account_id AS account_id FROM _narr_posts) t USING (platform, account_id) "
+                        "WHERE coalesce(display_name, '') <> ''") if has_targets else "SELECT NULL AS n WHERE false"
+        total = int(store.scalar("SELECT count(DISTINCT cluster_id) FROM _narr_posts") or 0)
+        latin = store.df(f"""
+            WITH runs AS (SELECT cluster_id, post_id, lang, unnest(regexp_extract_all(text, {sql_str(NAME_RUN)})) AS run
+                          FROM _narr_posts),
+            words AS (SELECT cluster_id, post_id, lang, regexp_split_to_array(trim(run), '[ \\t]+') AS w FROM runs),
+            pairs AS (SELECT cluster_id, post_id, lang, w[i] || ' ' || w[i + 1] AS name
+                      FROM words, LATERAL (SELECT unnest(range(1, len(w))) AS i)),
+            names AS ({target_names})
+            SELECT p.name, 'latin' AS script, count(DISTINCT p.cluster_id) AS messages, count(DISTINCT p.post_id) AS posts,
+                   round(count(DISTINCT p.cluster_id) / {max(total, 1)}, 3) AS share_of_messages,
+                   list(DISTINCT p.lang ORDER BY p.lang) AS languages,
+                   EXISTS (SELECT 1 FROM names WHERE contains(names.n, lower(strip_accents(p.name)))) AS is_target
+            FROM pairs p GROUP BY p.name HAVING count(DISTINCT p.cluster_id) >= 2
+            ORDER BY messages DESC, posts DESC, p.name LIMIT {int(top)}""")
+        chinese = "(lang = 'zh' OR lang LIKE 'zh-%')"
+        han_total = int(store.scalar(f"SELECT count(DISTINCT cluster_id) FROM _narr_posts WHERE {chinese}") or 0)
+        han = store.df(f"""
+            WITH runs AS (SELECT cluster_id, post_id, lang, unnest(regexp_extract_all(text, {sql_str(HAN_RUN)})) AS run
+                          FROM _narr_posts WHERE {chinese}),
+            grams AS (SELECT DISTINCT cluster_id, post_id, lang, substr(run, i, n) AS term
+                      FROM runs, (SELECT unnest([2, 3, 4]) AS n) k, LATERAL (SELECT unnest(range(1, length(run) - n + 2)) AS i)),
+            counted AS (SELECT term, count(DISTINCT cluster_id) AS messages, count(DISTINCT post_id) AS posts,
+                               list(DISTINCT lang ORDER BY lang) AS languages
+                        FROM grams GROUP BY term HAVING count(DISTINCT cluster_id) >= 2),
+            maximal AS (SELECT c.* FROM counted c WHERE NOT EXISTS (
+                            SELECT 1 FROM counted d WHERE length(d.term) > length(c.term) AND contains(d.term, c.term)
+                              AND d.messages = c.messages))
+            SELECT term AS name, 'han' AS script, messages, posts, round(messages / {max(han_total, 1)}, 3) AS share_of_messages,
+                   languages, false AS is_target
+            FROM maximal ORDER BY messages DESC, posts DESC, length(term) DESC, term LIMIT 5""")
+        out = pd.concat([latin, han], ignore_index=True)
+        out.attrs["campaign_messages"] = total
+        out.attrs["messages_with_chinese_script"] = han_total
+        return out
 
 
 def deepfake_mentions(store: Store, *, terms: dict[str, str] | None = None, examples: int = 3) -> pd.DataFrame:
@@ -289,23 +299,26 @@ def deepfake_mentions(store: Store, *, terms: dict[str, str] | None = None, exam
     terms = dict(DEEPFAKE_TERMS if terms is None else terms)
     if not terms:
         raise ParameterError("terms: give at least one {group: pattern}, or None for DEEPFAKE_TERMS")
-    n_campaign = _campaign_table(store)
-    n_all = int(store.scalar("SELECT count(*) FROM posts") or 0)
-    groups = dict(terms, any="|".join(f"(?:{p})" for p in terms.values()))
-    tests = {group: f"regexp_matches(lower(coalesce(text, '')), {sql_str(pattern)})" for group, pattern in groups.items()}
-    in_all = store.rows(f"SELECT {', '.join(f'count_if({test})' for test in tests.values())} FROM posts")[0]  # one pass
-    rows = []
-    for (group, test), posts_with_term in zip(tests.items(), in_all):
-        camp = store.df(f"""SELECT lang, cluster_id, post_id FROM _narr_posts WHERE {test} ORDER BY cluster_id, post_id""")
-        baseline = int(posts_with_term or 0) - len(camp)
-        rows.append({"group": group, "campaign_posts": len(camp),
-                     "campaign_share": round(len(camp) / n_campaign, 4) if n_campaign else None,
-                     "messages": int(camp.cluster_id.nunique()),
-                     "by_language": {k: int(v) for k, v in camp.lang.value_counts().sort_index().items()},
-                     "baseline_posts": baseline,
-                     "baseline_share": round(baseline / (n_all - n_campaign), 5) if n_all > n_campaign else None,
-                     "example_post_ids": camp.post_id.head(int(examples)).tolist()})
-    return pd.DataFrame(rows)
+    with _campaign_posts(store) as n_campaign:
+        n_all = int(store.scalar("SELECT count(*) FROM posts") or 0)
+        groups = dict(terms, any="|".join(f"(?:{p})" for p in terms.values()))
+        tests = {group: f"regexp_matches(lower(coalesce(text, '')), {sql_str(pattern)})" for group, pattern in groups.items()}
+        flags = [f"g{i}" for i in range(len(terms))]  # one pass over the posts; any = one of the groups
+        found = ", ".join(f"{tests[group]} AS {flag}" for group, flag in zip(terms, flags))
+        counts = ", ".join(f"count_if({flag})" for flag in [*flags, " OR ".join(flags)])
+        in_all = store.rows(f"SELECT {counts} FROM (SELECT {found} FROM posts)")[0]
+        rows = []
+        for (group, test), posts_with_term in zip(tests.items(), in_all):
+            camp = store.df(f"""SELECT lang, cluster_id, post_id FROM _narr_posts WHERE {test} ORDER BY cluster_id, post_id""")
+            baseline = int(posts_with_term or 0) - len(camp)
+            rows.append({"group": group, "campaign_posts": len(camp),
+                         "campaign_share": round(len(camp) / n_campaign, 4) if n_campaign else None,
+                         "messages": int(camp.cluster_id.nunique()),
+                         "by_language": {k: int(v) for k, v in camp.lang.value_counts().sort_index().items()},
+                         "baseline_posts": baseline,
+                         "baseline_share": round(baseline / (n_all - n_campaign), 5) if n_all > n_campaign else None,
+                         "example_post_ids": camp.post_id.head(int(examples)).tolist()})
+        return pd.DataFrame(rows)
 
 
 def campaign_narratives(store: Store, *, top_terms: int = 8, top_phrases: int = 30) -> dict:
@@ -321,14 +334,14 @@ def campaign_narratives(store: Store, *, top_terms: int = 8, top_phrases: int = 
         the non-target name in the most campaign messages as {name, messages, share_of_messages,
         languages, posts}, or None.
     """
-    persons = named_persons(store)
-    candidates = persons[(persons.script == "latin") & ~persons.is_target.astype(bool)]
-    persona = None
-    if len(candidates):
-        top = candidates.iloc[0]
-        persona = {"name": top["name"], "messages": int(top.messages), "posts": int(top.posts),
-                   "share_of_messages": float(top.share_of_messages), "languages": list(top.languages)}
-    result = {"claims": claims(store, top_terms=top_terms), "phrases": recurring_phrases(store, top=top_phrases),
-              "persons": persons, "deepfake": deepfake_mentions(store), "persona": persona}
-    store.execute("DROP TABLE IF EXISTS _narr_posts")
+    with _campaign_posts(store):
+        persons = named_persons(store)
+        candidates = persons[(persons.script == "latin") & ~persons.is_target.astype(bool)]
+        persona = None
+        if len(candidates):
+            top = candidates.iloc[0]
+            persona = {"name": top["name"], "messages": int(top.messages), "posts": int(top.posts),
+                       "share_of_messages": float(top.share_of_messages), "languages": list(top.languages)}
+        result = {"claims": claims(store, top_terms=top_terms), "phrases": recurring_phrases(store, top=top_phrases),
+                  "persons": persons, "deepfake": deepfake_mentions(store), "persona": persona}
     return result

@@ -17,7 +17,11 @@ found in at least :data:`MIN_SAMPLE_SHARE` of the sample (about 7x faster with 8
 languages kept are recorded with the run.
 
 :func:`identify_languages` can be limited to some posts (``only``): the copy-paste chain does so
-on large inputs (:class:`toolkit.clusters.ClusterParams` ``language_scope``).
+on large inputs (:class:`toolkit.clusters.ClusterParams` ``language_scope``). It can also give
+groups of texts one language (``groups``): the chain groups near copies of one message, whose
+language is the vote of its :data:`VOTERS` most posted texts. One text misread by the detector
+(a French name in an English sentence) then no longer splits a message across two languages, and
+lingua reads a few texts per message instead of all of them.
 
 Caveats: on very short or mixed-language texts any detector guesses; texts shorter than
 ``min_letters`` are not guessed at. A text mixing a French comment with an appended Chinese
@@ -42,6 +46,8 @@ CHUNK = 20_000
 SAMPLE_TEXTS = 20_000
 #: Share of the sample a language needs to be kept for the other texts of a large input.
 MIN_SAMPLE_SHARE = 0.002
+#: Texts of a group identified to vote on its language (``identify_languages(groups=...)``).
+VOTERS = 5
 
 
 #: SQL over ``post_text``: the language and method of a post whose text was not identified.
@@ -133,10 +139,11 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
 
 
 def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", languages: str | list[str] = "auto",
-                       only: str | None = None, progress: bool | None = None) -> pd.DataFrame:
+                       only: str | None = None, groups: str | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Fill in ``lang_detected``, ``lang`` and ``lang_method`` of ``post_text``.
 
-    Each distinct text is identified once (copies share the answer).
+    Each distinct text is identified once (copies share the answer); the texts of a group share
+    the answer of the group's vote.
 
     Args:
         store: a workspace where :func:`toolkit.text.normalize.normalise_posts` has run.
@@ -147,6 +154,10 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         only: an SQL query giving the ``pid`` of the posts whose texts are identified (None: every
             post); a post outside it gets the answer for its text if another post had it
             identified, else the source's tag, else ``und``.
+        groups: an SQL query of (lang_text, group_id, rank): the texts of a group take one answer,
+            the most frequent among its :data:`VOTERS` best-ranked texts with ``min_letters``
+            letters (ties: the best-ranked text's), and only those voters are identified (the copy
+            chain groups near copies). None: every text answers for itself.
         progress: progress bar (None: only on a terminal).
 
     Returns:
@@ -157,20 +168,43 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     if not store.has_table("post_text") or "lang_source" not in store.df("SELECT * FROM post_text LIMIT 0").columns:
         raise ParameterError("identify_languages needs post_text with its language columns: "
                              "run toolkit.text.normalize.normalise_posts(store) (again) first")
-    identifiable = (f"SELECT DISTINCT lang_text FROM post_text "  # at least min_letters letters
-                    f"WHERE regexp_matches(lang_text, '^(?s:[^\\pL]*\\pL){{{int(min_letters)}}}')")
-    texts = store.df(f"{identifiable} {'' if only is None else f'AND pid IN ({only})'} ORDER BY lang_text").lang_text.tolist()
+    has_letters = f"regexp_matches({{}}, '^(?s:[^\\pL]*\\pL){{{{{int(min_letters)}}}}}')"  # at least min_letters letters
     population = None
-    if only is not None:  # candidates chosen on every identifiable text, as without `only`
-        size = store.scalar(f"SELECT count(*) FROM ({identifiable})")
-        positions = pd.DataFrame({"i": sample_positions(size) if size > SAMPLE_TEXTS else []})
-        store.register("_sample_positions", positions)
-        sample = store.df(f"""SELECT lang_text FROM (SELECT lang_text, row_number() OVER (ORDER BY lang_text) - 1 AS i FROM ({identifiable}))
-                              WHERE i IN (SELECT i FROM _sample_positions) ORDER BY i""").lang_text.tolist()
+    if only is None and groups is None:
+        texts = store.df(f"SELECT DISTINCT lang_text FROM post_text WHERE {has_letters.format('lang_text')} "
+                         "ORDER BY lang_text").lang_text.tolist()
+    else:  # candidates chosen on every identifiable text, as without `only` and `groups`
+        store.execute(f"""CREATE OR REPLACE TEMP TABLE _identifiable AS
+                          SELECT lang_text, row_number() OVER (ORDER BY lang_text) - 1 AS i
+                          FROM (SELECT DISTINCT lang_text FROM post_text WHERE {has_letters.format('lang_text')})""")
+        size = store.scalar("SELECT count(*) FROM _identifiable")
+        store.register("_sample_positions", pd.DataFrame({"i": sample_positions(size) if size > SAMPLE_TEXTS else []}))
+        sample = store.df("SELECT lang_text FROM _identifiable SEMI JOIN _sample_positions USING (i) ORDER BY i").lang_text.tolist()
         store.unregister("_sample_positions")
         population = (size, sample)
-    codes, candidates = detect_large(texts, accuracy=accuracy, languages=languages, population=population, progress=progress)
-    store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": pd.Series(codes, dtype="object")}))
+        texts = store.df(f"""SELECT lang_text FROM _identifiable
+                             {'' if only is None else f'SEMI JOIN (SELECT lang_text FROM post_text WHERE pid IN ({only})) USING (lang_text)'}
+                             ORDER BY i""").lang_text.tolist()
+        store.execute("DROP TABLE _identifiable")
+    members = pd.DataFrame({"lang_text": [], "group_id": [], "rank": []})
+    if groups is not None:  # each text in one group (its first), ranked among the group's identifiable texts
+        members = store.df(f"""
+            SELECT lang_text, group_id, row_number() OVER (PARTITION BY group_id ORDER BY rank, lang_text) AS rank
+            FROM (SELECT lang_text, arg_min(group_id, group_id) AS group_id, arg_min(rank, group_id) AS rank
+                  FROM ({groups}) WHERE {has_letters.format('lang_text')} GROUP BY lang_text)""")
+    voters = members[members["rank"] <= VOTERS]
+    identified = sorted(set(texts).difference(members.lang_text).union(voters.lang_text))
+    codes, candidates = detect_large(identified, accuracy=accuracy, languages=languages, population=population, progress=progress)
+    code_of = pd.Series(codes, index=identified, dtype="object")
+    votes = voters.assign(code=voters.lang_text.map(code_of)).dropna(subset=["code"])
+    votes["n"] = votes.groupby(["group_id", "code"]).code.transform("size")
+    elected = (votes.sort_values(["group_id", "n", "rank"], ascending=[True, False, True])
+               .drop_duplicates("group_id").set_index("group_id").code)
+    answers = pd.Series(texts, index=texts, dtype="object").map(code_of)
+    grouped = members.set_index("lang_text").group_id.map(elected)  # a group with no answer: none for its texts
+    in_group = answers.index.isin(grouped.index)
+    answers[in_group] = grouped.reindex(answers.index[in_group]).to_numpy()
+    store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": answers.to_numpy()}))
     # back to the source's tags, then the identified texts' answers (only the rows that change are written)
     store.execute(f"""UPDATE post_text SET lang_detected = NULL, lang = {UNIDENTIFIED_LANG_SQL},
                                            lang_method = {UNIDENTIFIED_METHOD_SQL}
@@ -180,6 +214,7 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     store.unregister("_detected")
     store.record_run("languages", {"library": "lingua", "accuracy": accuracy, "min_letters": min_letters,
                                    "languages": languages, "candidates": candidates or "all",
-                                   "posts": "all" if only is None else "selected", "texts_identified": len(texts),
+                                   "posts": "all" if only is None else "selected", "texts_answered": len(texts),
+                                   "texts_identified": len(identified), "grouped_texts": len(members), "voters": VOTERS,
                                    "rule": "detected, else the source's tag, else und"})
     return store.df("SELECT lang, lang_method, count(*) AS posts FROM post_text GROUP BY ALL ORDER BY posts DESC")
