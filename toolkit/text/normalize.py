@@ -111,11 +111,6 @@ def _register_udf(store: Store) -> None:
 NON_ASCII = "'[^\\x00-\\x7F]'"
 
 
-def non_ascii_only(function: str, expr: str) -> str:
-    """SQL: apply a Python UDF only to texts with non-ASCII characters (ASCII is already in form)."""
-    return f"CASE WHEN regexp_matches({expr}, {NON_ASCII}) THEN {function}({expr}) ELSE {expr} END"
-
-
 def _sql_replace(expr: str, pattern: str, replacement: str) -> str:
     return f"regexp_replace({expr}, '{pattern}', '{replacement}', 'g')"
 
@@ -128,21 +123,35 @@ def _gaps(extra: str = "") -> str:
     return f"{gap}{more}*|\\s{more}+|[\\t\\n\\f\\r]"
 
 
-def typed_sql(repaired: str) -> str:
-    """SQL: the typed form of an expression holding repaired, NFKC text — lower case, with
-    URLs, mentions, hashtags, emoji and numbers replaced by their placeholders."""
-    typed = f"lower({repaired})"
-    for pattern, placeholder in ((URL_RE, "URL"), (MENTION_RE, "MENTION"), (HASHTAG_RE, "HASHTAG"),
-                                 (EMOJI_RE, "EMOJI"), (NUMBER_RE, "NUM")):
-        typed = _sql_replace(typed, pattern, f" {placeholder} ")
-    return typed
+#: What each placeholder replaces, in order: (pattern, placeholder, SQL test that every text with
+#: a match passes, on the column ``typed`` and the flag ``wide``: cheaper than the pattern, it
+#: spares most texts the pattern; None: every text is tried).
+TYPED_PARTS = ((URL_RE, "URL", "contains(typed, '://') OR contains(typed, 'www.')"),
+               (MENTION_RE, "MENTION", "contains(typed, '@')"),
+               (HASHTAG_RE, "HASHTAG", "contains(typed, '#')"),
+               (EMOJI_RE, "EMOJI", "wide"),  # emoji are never ASCII
+               (NUMBER_RE, "NUM", None))
+
+
+def typed_sql(source: str, keep: str) -> str:
+    """SQL query over ``source``, which has the columns ``t0`` (a text) and ``wide`` (whether it
+    has non-ASCII characters): the ``keep`` columns (``wide`` among them) and ``typed``, the text
+    repaired (where wide) and NFKC, in lower case, with URLs, mentions, hashtags, emoji and
+    numbers replaced by their placeholders."""
+    query = f"SELECT {keep}, lower(CASE WHEN wide THEN cib_repair_unicode(t0) ELSE t0 END) AS typed FROM {source}"
+    for pattern, placeholder, needed in TYPED_PARTS:
+        replaced = _sql_replace("typed", pattern, f" {placeholder} ")
+        if needed is not None:
+            replaced = f"CASE WHEN {needed} THEN {replaced} ELSE typed END"
+        query = f"SELECT {keep}, {replaced} AS typed FROM ({query})"
+    return query
 
 
 def normalise_sql(typed: str) -> tuple[str, str]:
     """SQL expressions (norm_text, lang_text) from a column holding the typed form
-    (:func:`typed_sql`): the matching form folds accents and turns every gap into one space; the
-    language form keeps accents and turns placeholders into gaps as well."""
-    norm = f"trim({_sql_replace(non_ascii_only('cib_fold_accents', typed), _gaps(), ' ')})"
+    (:func:`typed_sql`), beside its ``wide`` flag: the matching form folds accents and turns every
+    gap into one space; the language form keeps accents and turns placeholders into gaps as well."""
+    norm = f"trim({_sql_replace(f'CASE WHEN wide THEN cib_fold_accents({typed}) ELSE {typed} END', _gaps(), ' ')})"
     lang = f"trim({_sql_replace(typed, _gaps('|' + '|'.join(PLACEHOLDERS)), ' ')})"
     return norm, lang
 
@@ -169,15 +178,19 @@ def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000
     _register_udf(store)
     # NUL bytes removed; texts with non-ASCII characters go through the repair UDF
     norm, lang = normalise_sql("typed")
+    cut = f"left(norm_full, {int(max_chars)})"
     store.execute(f"""
         CREATE OR REPLACE TABLE post_text AS
         WITH base AS (
             SELECT row_number() OVER (ORDER BY platform, post_id) AS pid, platform, post_id,
                    replace(coalesce(text, ''), chr(0), '') AS t0, {source_language_sql("lang")} AS lang_source
             FROM posts
-        ), typed AS (SELECT *, {typed_sql(non_ascii_only("cib_repair_unicode", "t0"))} AS typed FROM base
-        ), normalised AS (SELECT pid, platform, post_id, t0, lang_source, {norm} AS norm_full, {lang} AS lang_text FROM typed
-        ), tokenised AS (SELECT *, {non_ascii_only("cib_match_tokens", f"left(norm_full, {int(max_chars)})")} AS tokens FROM normalised
+        ), marked AS (SELECT *, regexp_matches(t0, {NON_ASCII}) AS wide FROM base
+        ), typed AS ({typed_sql("marked", "pid, platform, post_id, t0, lang_source, wide")}
+        ), normalised AS (SELECT pid, platform, post_id, t0, lang_source, wide, {norm} AS norm_full, {lang} AS lang_text FROM typed
+        ), tokenised AS (
+            SELECT *, CASE WHEN wide AND regexp_matches({cut}, {NON_ASCII}) THEN cib_match_tokens({cut}) ELSE {cut} END AS tokens
+            FROM normalised
         ), counted AS (
             SELECT *, CASE WHEN tokens = '' THEN 0 ELSE len(string_split(tokens, ' ')) END AS n_words,
                    regexp_matches(lang_text, '\\pL') AS has_letters  -- letters beyond the placeholders
@@ -214,5 +227,5 @@ def normalise_text(text: str) -> str:
     with Store(":memory:") as store:
         _register_udf(store)
         norm, _ = normalise_sql("typed")
-        return store.scalar(f"SELECT {norm} FROM (SELECT {typed_sql(non_ascii_only('cib_repair_unicode', 't0'))} AS typed "
-                            "FROM (SELECT replace(?, chr(0), '') AS t0))", [text])
+        marked = f"(SELECT t0, regexp_matches(t0, {NON_ASCII}) AS wide FROM (SELECT replace(?, chr(0), '') AS t0))"
+        return store.scalar(f"SELECT {norm} FROM ({typed_sql(marked, 'wide')})", [text])
