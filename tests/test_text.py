@@ -110,9 +110,10 @@ def test_large_inputs_identify_among_the_languages_of_a_sample(monkeypatch):
 
     english = [f"The minister {i} must answer for the scandal that everybody is talking about today" for i in range(40)]
     french = [f"Le ministre {i} doit répondre du scandale dont tout le monde parle aujourd'hui" for i in range(40)]
-    german = ["Der Minister muss heute endlich auf den Skandal antworten, über den alle reden"]
+    german = ["Der Minister muss heute auf den Skandal antworten, über den alle reden"]
     texts = english + french + german
     monkeypatch.setattr(language, "SAMPLE_TEXTS", 20)
+    assert german[0] not in language.language_sample(texts)  # 20 of 81 texts, by MD5 digest
     codes, kept = language.detect_large(texts)
     assert kept == ["en", "fr"]  # German: 1 text in 81, absent from the sample
     assert codes[:40] == ["en"] * 40 and codes[40:80] == ["fr"] * 40

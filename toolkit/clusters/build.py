@@ -34,24 +34,27 @@ def build_text_clusters(store: Store) -> int:
     """
     store.execute("""
         CREATE OR REPLACE TABLE text_clusters AS
-        WITH eligible AS (
-            SELECT p.pid, p.platform, p.post_id, p.norm_text, p.lang, po.created_at, m.tid, g.group_id, g.rep_tid, g.similarity_to_rep,
-                   CASE WHEN p.status = 'no_words' THEN 'r' || lower(trim(po.text))
-                        ELSE coalesce('g' || g.group_id, 't' || p.norm_text) END AS cluster_key
-            FROM post_text p
+        WITH grouped AS (  -- the texts of near-duplicate groups (others are their own cluster key)
+            SELECT f.norm_text, g.* FROM text_groups g JOIN match_texts m USING (tid) JOIN post_text f USING (pid)
+        ), keyed AS (
+            SELECT p.pid, p.platform, p.post_id, p.lang, g.tid, g.group_id, g.rep_tid, g.similarity_to_rep,
+                   coalesce('g' || g.group_id, 't' || p.norm_text) AS cluster_key
+            FROM post_text p LEFT JOIN grouped g USING (norm_text)
+            WHERE p.status NOT IN ('empty', 'no_words')
+            UNION ALL
+            SELECT p.pid, p.platform, p.post_id, p.lang, NULL, NULL, NULL, NULL, 'r' || lower(trim(po.text))
+            FROM post_text p JOIN posts po USING (platform, post_id)
+            WHERE p.status = 'no_words'
+        ), kept AS (  -- grouped, not a window: the keys are whole texts
+            SELECT k.*, po.created_at
+            FROM keyed k SEMI JOIN (SELECT cluster_key FROM keyed GROUP BY cluster_key HAVING count(*) >= 2) USING (cluster_key)
             JOIN posts po USING (platform, post_id)
-            LEFT JOIN (SELECT f.norm_text, m.tid FROM match_texts m JOIN post_text f USING (pid)) m USING (norm_text)
-            LEFT JOIN text_groups g USING (tid)
-            WHERE p.status <> 'empty'
-        ), sizes AS (  -- grouped, not a window: the keys are whole texts
-            SELECT cluster_key, count(*) AS cluster_size, min(created_at) AS cluster_first
-            FROM eligible GROUP BY cluster_key HAVING count(*) >= 2
-        ), kept AS (SELECT * FROM eligible JOIN sizes USING (cluster_key))
+        ), sizes AS (SELECT cluster_key, count(*) AS cluster_size, min(created_at) AS cluster_first FROM kept GROUP BY cluster_key)
         SELECT dense_rank() OVER (ORDER BY cluster_size DESC, cluster_first, cluster_key)::INTEGER AS text_cluster_id,
                platform, post_id, pid,
                CASE WHEN group_id IS NULL OR tid = rep_tid THEN 'exact' ELSE 'near' END AS method,
                CASE WHEN group_id IS NULL OR tid = rep_tid THEN 1.0 ELSE similarity_to_rep END AS similarity,
                lang
-        FROM kept
+        FROM kept JOIN sizes USING (cluster_key)
         ORDER BY text_cluster_id, created_at, platform, post_id""")
     return store.scalar("SELECT count(DISTINCT text_cluster_id) FROM text_clusters")

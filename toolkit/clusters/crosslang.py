@@ -154,11 +154,14 @@ def _link_units(store: Store, params: CrossLanguageParams, output: str) -> pd.Da
         store.execute("CREATE TEMP TABLE _wording (tc BIGINT, tokens VARCHAR[])")
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _co AS
-        WITH pairs AS (
+        WITH timed AS (  -- windows of the co-posting width: two posts that close are in the same or next ones
+            SELECT *, floor(epoch(created_at) / ({window} * 60))::BIGINT AS bucket FROM _tc WHERE target IS NOT NULL),
+        near_buckets AS (SELECT *, unnest([bucket - 1, bucket, bucket + 1]) AS near_bucket FROM timed),
+        pairs AS (
             SELECT a.tc AS tc_a, b.tc AS tc_b, a.created_at AS at_a, b.created_at AS at_b,
                    a.account_id AS acc_a, b.account_id AS acc_b, a.target, a.n_posts AS n_a, b.n_posts AS n_b,
                    a.cluster_lang AS lang_a, b.cluster_lang AS lang_b
-            FROM _tc a JOIN _tc b ON a.target = b.target AND a.tc < b.tc
+            FROM timed a JOIN near_buckets b ON a.target = b.target AND a.bucket = b.near_bucket AND a.tc < b.tc
              AND b.created_at BETWEEN a.created_at - INTERVAL ({window} * 60) SECOND AND a.created_at + INTERVAL ({window} * 60) SECOND
         )
         SELECT tc_a, tc_b, any_value(lang_a) AS lang_a, any_value(lang_b) AS lang_b,

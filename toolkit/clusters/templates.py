@@ -48,9 +48,10 @@ def find_templates(store: Store, *, min_slot_share: float = 0.3, max_texts_per_c
         WHERE k <= {int(max_texts_per_cluster)} AND text_cluster_id IN
               (SELECT text_cluster_id FROM t GROUP BY text_cluster_id HAVING count(*) >= 2)
         ORDER BY text_cluster_id, k""")
-    rows = []
-    for cluster, group in texts.groupby("text_cluster_id", sort=True):
-        rows.append(_template_of(int(cluster), group, min_slot_share))
+    clusters, norm, posts, names = (texts[c].tolist() for c in ("text_cluster_id", "norm_text", "posts", "target_names"))
+    starts = [i for i in range(len(clusters)) if i == 0 or clusters[i] != clusters[i - 1]] + [len(clusters)]
+    rows = [_template_of(int(clusters[a]), norm[a:b], posts[a:b], names[a:b], min_slot_share)
+            for a, b in zip(starts, starts[1:])]
     table = pd.DataFrame(rows, columns=["text_cluster_id", "template", "n_texts", "slots"])
     store.register("_templates", table)
     store.execute("CREATE OR REPLACE TABLE templates AS SELECT text_cluster_id::INTEGER AS text_cluster_id, template, "
@@ -59,23 +60,25 @@ def find_templates(store: Store, *, min_slot_share: float = 0.3, max_texts_per_c
     return store.df("SELECT * FROM templates")
 
 
-def _template_of(cluster: int, group: pd.DataFrame, min_slot_share: float) -> tuple:
-    texts = group.norm_text.tolist()
-    posts = group.posts.tolist()
+def _template_of(cluster: int, texts: list[str], posts: list[int], target_names: list, min_slot_share: float) -> tuple:
+    """One cluster's row of ``templates`` from its distinct texts (the representative first), their
+    posts and the names of the accounts they reply to."""
     rep = texts[0].split()
     varied = collections.Counter()           # rep span start -> texts replacing it
     spans: dict[int, int] = {}               # rep span start -> span end
     values: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)
+    aligner = difflib.SequenceMatcher(None, rep, autojunk=False)
     for text, n in zip(texts[1:], posts[1:]):
         other = text.split()
-        for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, rep, other, autojunk=False).get_opcodes():
+        aligner.set_seq2(other)
+        for op, i1, i2, j1, j2 in aligner.get_opcodes():
             if op == "equal":
                 continue
             varied[i1] += 1
             spans[i1] = max(spans.get(i1, i1), i2)
             values[i1][" ".join(other[j1:j2])] += n
     slot_starts = sorted(i for i, count in varied.items() if count >= min_slot_share * (len(texts) - 1))
-    names = " | ".join(n for names in group.target_names for n in names)
+    names = " | ".join(n for names in target_names for n in names)
     out, slots, position = [], [], 0
     for number, start in enumerate(slot_starts, 1):
         if start < position:

@@ -32,6 +32,8 @@ sentence is labelled by its dominant language. On large inputs, a language rarer
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 from tqdm.auto import tqdm
 
@@ -95,10 +97,14 @@ def detect_languages(texts: list[str], *, accuracy: str = "low", languages: list
     return codes
 
 
-def sample_positions(n: int) -> list[int]:
-    """Positions of the language sample among ``n`` sorted distinct texts: evenly spread, deterministic."""
-    step = n / SAMPLE_TEXTS
-    return sorted({int(i * step) for i in range(SAMPLE_TEXTS)})
+def language_sample(texts: list[str]) -> list[str]:
+    """The language sample of distinct texts: the :data:`SAMPLE_TEXTS` with the smallest MD5
+    digests (a pseudo-random sample that every engine draws alike, see :data:`SAMPLE_SQL`)."""
+    return sorted(texts, key=lambda text: (hashlib.md5(text.encode()).hexdigest(), text))[:SAMPLE_TEXTS]
+
+
+#: SQL: the language sample of the distinct texts of column ``lang_text`` of ``{source}``.
+SAMPLE_SQL = "SELECT lang_text FROM {source} ORDER BY md5(lang_text), lang_text LIMIT " + "{limit}"
 
 
 def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | list[str] = "auto",
@@ -108,9 +114,9 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
     module docstring), ``"all"`` weighs every language, a list of ISO 639-1 codes fixes them.
 
     Args:
-        texts: distinct texts, sorted (the sample is taken from them).
+        texts: distinct texts (the sample is taken from them).
         population: when ``texts`` are a part of a larger set of distinct texts, that set's size and
-            its sample (:func:`sample_positions`): the candidates are chosen as they would be for
+            its sample (:func:`language_sample`): the candidates are chosen as they would be for
             the whole set, so each text gets the answer it would get there.
 
     Returns:
@@ -124,7 +130,7 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
     if languages != "auto":
         return detect_languages(texts, accuracy=accuracy, languages=list(languages), progress=progress), list(languages)
     if sample is None:
-        sample = [texts[i] for i in sample_positions(len(texts))]
+        sample = language_sample(texts)
     sample_codes = detect_languages(sample, accuracy=accuracy, progress=False)
     counts = pd.Series([c for c in sample_codes if c]).value_counts()
     kept = sorted(counts[counts >= MIN_SAMPLE_SHARE * len(sample)].index)
@@ -175,16 +181,13 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
                          "ORDER BY lang_text").lang_text.tolist()
     else:  # candidates chosen on every identifiable text, as without `only` and `groups`
         store.execute(f"""CREATE OR REPLACE TEMP TABLE _identifiable AS
-                          SELECT lang_text, row_number() OVER (ORDER BY lang_text) - 1 AS i
-                          FROM (SELECT DISTINCT lang_text FROM post_text WHERE {has_letters.format('lang_text')})""")
+                          SELECT DISTINCT lang_text FROM post_text WHERE {has_letters.format('lang_text')}""")
         size = store.scalar("SELECT count(*) FROM _identifiable")
-        store.register("_sample_positions", pd.DataFrame({"i": sample_positions(size) if size > SAMPLE_TEXTS else []}))
-        sample = store.df("SELECT lang_text FROM _identifiable SEMI JOIN _sample_positions USING (i) ORDER BY i").lang_text.tolist()
-        store.unregister("_sample_positions")
+        sample = store.df(SAMPLE_SQL.format(source="_identifiable", limit=SAMPLE_TEXTS)).lang_text.tolist()
         population = (size, sample)
         texts = store.df(f"""SELECT lang_text FROM _identifiable
                              {'' if only is None else f'SEMI JOIN (SELECT lang_text FROM post_text WHERE pid IN ({only})) USING (lang_text)'}
-                             ORDER BY i""").lang_text.tolist()
+                             ORDER BY lang_text""").lang_text.tolist()
         store.execute("DROP TABLE _identifiable")
     members = pd.DataFrame({"lang_text": [], "group_id": [], "rank": []})
     if groups is not None:  # each text in one group (its first), ranked among the group's identifiable texts
