@@ -144,6 +144,22 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
     return [answered.get(text, code) for text, code in zip(texts, codes)], kept
 
 
+def _answers(texts: list[str], members: pd.DataFrame, code_of: pd.Series) -> pd.Series:
+    """Each text's language: its own code (``code_of``: text -> code of the identified texts), or
+    for a text in ``members`` (lang_text, group_id, rank) its group's vote: the most frequent code
+    among the :data:`VOTERS` best-ranked texts, ties to the best-ranked (None if none has one)."""
+    voters = members[members["rank"] <= VOTERS]
+    votes = voters.assign(code=voters.lang_text.map(code_of)).dropna(subset=["code"])
+    votes["n"] = votes.groupby(["group_id", "code"]).code.transform("size")
+    elected = (votes.sort_values(["group_id", "n", "rank"], ascending=[True, False, True])
+               .drop_duplicates("group_id").set_index("group_id").code)
+    answers = pd.Series(texts, index=texts, dtype="object").map(code_of)
+    grouped = members.set_index("lang_text").group_id.map(elected)
+    in_group = answers.index.isin(grouped.index)
+    answers[in_group] = grouped.reindex(answers.index[in_group]).to_numpy()
+    return answers
+
+
 def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", languages: str | list[str] = "auto",
                        only: str | None = None, groups: str | None = None, progress: bool | None = None) -> pd.DataFrame:
     """Fill in ``lang_detected``, ``lang`` and ``lang_method`` of ``post_text``.
@@ -198,15 +214,7 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     voters = members[members["rank"] <= VOTERS]
     identified = sorted(set(texts).difference(members.lang_text).union(voters.lang_text))
     codes, candidates = detect_large(identified, accuracy=accuracy, languages=languages, population=population, progress=progress)
-    code_of = pd.Series(codes, index=identified, dtype="object")
-    votes = voters.assign(code=voters.lang_text.map(code_of)).dropna(subset=["code"])
-    votes["n"] = votes.groupby(["group_id", "code"]).code.transform("size")
-    elected = (votes.sort_values(["group_id", "n", "rank"], ascending=[True, False, True])
-               .drop_duplicates("group_id").set_index("group_id").code)
-    answers = pd.Series(texts, index=texts, dtype="object").map(code_of)
-    grouped = members.set_index("lang_text").group_id.map(elected)  # a group with no answer: none for its texts
-    in_group = answers.index.isin(grouped.index)
-    answers[in_group] = grouped.reindex(answers.index[in_group]).to_numpy()
+    answers = _answers(texts, members, pd.Series(codes, index=identified, dtype="object"))
     store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": answers.to_numpy()}))
     # back to the source's tags, then the identified texts' answers (only the rows that change are written)
     store.execute(f"""UPDATE post_text SET lang_detected = NULL, lang = {UNIDENTIFIED_LANG_SQL},
