@@ -134,16 +134,17 @@ TYPED_PARTS = ((URL_RE, "URL", "contains(typed, '://') OR contains(typed, 'www.'
 
 
 def typed_sql(source: str, keep: str) -> str:
-    """SQL query over ``source``, which has the columns ``t0`` (a text) and ``wide`` (whether it
-    has non-ASCII characters): the ``keep`` columns (``wide`` among them) and ``typed``, the text
-    repaired (where wide) and NFKC, in lower case, with URLs, mentions, hashtags, emoji and
-    numbers replaced by their placeholders."""
-    query = f"SELECT {keep}, lower(CASE WHEN wide THEN cib_repair_unicode(t0) ELSE t0 END) AS typed FROM {source}"
+    """SQL query over ``source``, which has a column ``t0`` (a text): the ``keep`` columns,
+    ``wide`` (whether the text has non-ASCII characters) and ``typed``, the text repaired (where
+    wide) and NFKC, in lower case, with URLs, mentions, hashtags, emoji and numbers replaced by
+    their placeholders."""
+    query = (f"SELECT {keep}, wide, lower(CASE WHEN wide THEN cib_repair_unicode(t0) ELSE t0 END) AS typed "
+             f"FROM (SELECT *, regexp_matches(t0, {NON_ASCII}) AS wide FROM {source})")
     for pattern, placeholder, needed in TYPED_PARTS:
         replaced = _sql_replace("typed", pattern, f" {placeholder} ")
         if needed is not None:
             replaced = f"CASE WHEN {needed} THEN {replaced} ELSE typed END"
-        query = f"SELECT {keep}, {replaced} AS typed FROM ({query})"
+        query = f"SELECT {keep}, wide, {replaced} AS typed FROM ({query})"
     return query
 
 
@@ -185,8 +186,7 @@ def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000
             SELECT row_number() OVER (ORDER BY platform, post_id) AS pid, platform, post_id,
                    replace(coalesce(text, ''), chr(0), '') AS t0, {source_language_sql("lang")} AS lang_source
             FROM posts
-        ), marked AS (SELECT *, regexp_matches(t0, {NON_ASCII}) AS wide FROM base
-        ), typed AS ({typed_sql("marked", "pid, platform, post_id, t0, lang_source, wide")}
+        ), typed AS ({typed_sql("base", "pid, platform, post_id, t0, lang_source")}
         ), normalised AS (SELECT pid, platform, post_id, t0, lang_source, wide, {norm} AS norm_full, {lang} AS lang_text FROM typed
         ), tokenised AS (
             SELECT *, CASE WHEN wide AND regexp_matches({cut}, {NON_ASCII}) THEN cib_match_tokens({cut}) ELSE {cut} END AS tokens
@@ -227,5 +227,5 @@ def normalise_text(text: str) -> str:
     with Store(":memory:") as store:
         _register_udf(store)
         norm, _ = normalise_sql("typed")
-        marked = f"(SELECT t0, regexp_matches(t0, {NON_ASCII}) AS wide FROM (SELECT replace(?, chr(0), '') AS t0))"
-        return store.scalar(f"SELECT {norm} FROM ({typed_sql(marked, 'wide')})", [text])
+        without_nul = "(SELECT replace(?, chr(0), '') AS t0)"
+        return store.scalar(f"SELECT {norm} FROM ({typed_sql(without_nul, 't0')})", [text])
