@@ -108,18 +108,20 @@ def edge_columns() -> pd.DataFrame:
 
 def _actions_sql(actions: tuple[str, ...], period: str) -> str:
     """SQL: one row per distinct (action type, object, post) in the period."""
-    base = f"SELECT rowid AS pid, * FROM posts WHERE account_id IS NOT NULL AND {period}"
+    def base(column: str = "", where: str = "") -> str:  # only the columns a branch needs: unnest reads every column it is given
+        return (f"SELECT rowid AS pid, platform, account_id, created_at{', ' + column if column else ''} FROM posts "
+                f"WHERE account_id IS NOT NULL AND {period}{' AND ' + where if where else ''}")
     parts = {
         "text": f"""SELECT 'text' AS kind, CAST(c.cluster_id AS VARCHAR) AS obj, p.pid, p.platform, p.account_id, p.created_at
-                    FROM ({base}) p JOIN clusters c USING (platform, post_id)""",
+                    FROM ({base("post_id")}) p JOIN clusters c USING (platform, post_id)""",
         "reply": f"""SELECT 'reply' AS kind, p.platform || ':' || p.reply_to_account_id AS obj, p.pid, p.platform, p.account_id, p.created_at
-                     FROM ({base}) p WHERE p.reply_to_account_id IS NOT NULL AND p.reply_to_account_id <> p.account_id""",
+                     FROM ({base("reply_to_account_id", "reply_to_account_id IS NOT NULL AND reply_to_account_id <> account_id")}) p""",
         "link": f"""SELECT DISTINCT 'link' AS kind, lower(trim(u.url)) AS obj, p.pid, p.platform, p.account_id, p.created_at
-                    FROM ({base}) p, unnest(p.urls) AS u(url) WHERE u.url IS NOT NULL AND trim(u.url) <> ''""",
+                    FROM ({base("urls", "len(urls) > 0")}) p, unnest(p.urls) AS u(url) WHERE u.url IS NOT NULL AND trim(u.url) <> ''""",
         "hashtag": f"""SELECT DISTINCT 'hashtag' AS kind, lower(trim(h.tag)) AS obj, p.pid, p.platform, p.account_id, p.created_at
-                       FROM ({base}) p, unnest(p.hashtags) AS h(tag) WHERE h.tag IS NOT NULL AND trim(h.tag) <> ''""",
+                       FROM ({base("hashtags", "len(hashtags) > 0")}) p, unnest(p.hashtags) AS h(tag) WHERE h.tag IS NOT NULL AND trim(h.tag) <> ''""",
         "repost": f"""SELECT 'repost' AS kind, p.platform || ':' || p.repost_of_post_id AS obj, p.pid, p.platform, p.account_id, p.created_at
-                      FROM ({base}) p WHERE p.repost_of_post_id IS NOT NULL""",
+                      FROM ({base("repost_of_post_id", "repost_of_post_id IS NOT NULL")}) p""",
     }
     return "\nUNION ALL\n".join(parts[a] for a in actions)
 
@@ -228,31 +230,37 @@ def _build(store: Store, chosen: tuple[str, ...], w: float, min_weight: int, per
            account_table: str) -> None:
     # actions on objects shared by >= 2 accounts, with integer node and object ids and a time bucket
     store.execute(f"CREATE OR REPLACE TEMP TABLE _cn_raw AS {_actions_sql(chosen, period)}")
+    # objects and accounts get a rank: accounts in (platform, account_id) order, so node_a < node_b orders the pair
     store.execute(f"""
         CREATE OR REPLACE TEMP TABLE _cn_acts AS
         WITH shared AS (
-            SELECT kind, obj FROM _cn_raw GROUP BY kind, obj HAVING count(DISTINCT (platform, account_id)) >= 2),
-        keyed AS (
-            SELECT r.*, dense_rank() OVER (ORDER BY r.kind, r.obj) AS key_id
-            FROM _cn_raw r SEMI JOIN shared s ON s.kind = r.kind AND s.obj = r.obj)
-        SELECT kind, key_id, pid, dense_rank() OVER (ORDER BY platform, account_id) AS node, platform, account_id,
-               epoch(created_at) AS t, floor(epoch(created_at) / {w})::BIGINT AS bucket
-        FROM keyed""")
+            SELECT kind, obj, row_number() OVER (ORDER BY kind, obj) AS key_id FROM _cn_raw
+            GROUP BY kind, obj HAVING count(DISTINCT (platform, account_id)) >= 2),
+        keyed AS (SELECT s.key_id, r.* FROM _cn_raw r JOIN shared s USING (kind, obj)),
+        nodes AS (
+            SELECT platform, account_id, row_number() OVER (ORDER BY platform, account_id)::INTEGER AS node
+            FROM (SELECT DISTINCT platform, account_id FROM keyed))
+        SELECT k.kind, k.key_id, k.pid, n.node, k.platform, k.account_id,
+               epoch(k.created_at) AS t, floor(epoch(k.created_at) / {w})::BIGINT AS bucket
+        FROM keyed k JOIN nodes n USING (platform, account_id)""")
     store.execute("DROP TABLE IF EXISTS _cn_raw")
     if min_weight >= 3:
-        # weight 3 needs two posts on one side: find the pairs of accounts with two distinct posts
-        # matched on a side (min and max over the matches, nothing else kept), then match again
-        # only among their accounts
+        # weight 3 needs two posts on one side, i.e. two distinct matched pairs of posts: find the pairs of
+        # accounts with those first (the smallest and largest pair of posts over the matches, nothing else
+        # kept), then match again only among them
+        pair_of_posts = "((pid_a::BIGINT << 32) | pid_b)" if (store.scalar("SELECT max(pid) FROM _cn_acts") or 0) < 2 ** 31 \
+            else "((pid_a::HUGEINT << 64) | pid_b)"
         store.execute(f"""
             CREATE OR REPLACE TEMP TABLE _cn_repeat AS
             SELECT node_a, node_b FROM ({_matches_sql('_cn_acts', w)})
-            GROUP BY node_a, node_b HAVING min(pid_a) <> max(pid_a) OR min(pid_b) <> max(pid_b)""")
+            GROUP BY node_a, node_b HAVING min({pair_of_posts}) <> max({pair_of_posts})""")
         store.execute("""
             CREATE OR REPLACE TEMP TABLE _cn_acts AS
             SELECT * FROM _cn_acts SEMI JOIN (SELECT node_a AS node FROM _cn_repeat UNION SELECT node_b FROM _cn_repeat)
             USING (node)""")
-    store.execute(f"""
-        CREATE OR REPLACE TEMP TABLE _cn_pairs AS {_matches_sql('_cn_acts', w)}""")
+    store.execute(f"CREATE OR REPLACE TEMP TABLE _cn_pairs AS {_matches_sql('_cn_acts', w)}")
+    if min_weight >= 3:
+        store.execute("CREATE OR REPLACE TEMP TABLE _cn_pairs AS SELECT * FROM _cn_pairs SEMI JOIN _cn_repeat USING (node_a, node_b)")
     # per pair of accounts; distinct posts are counted by grouping first (faster than count(DISTINCT))
     flags = ", ".join(f"bool_or(kind = '{k}') AS is_{k}" for k in chosen)
 
