@@ -32,6 +32,19 @@ def _flat(value):
     return value
 
 
+def _safe_cells(column: pd.Series) -> pd.Series:
+    """:func:`neutralise` and :func:`_flat` applied to every cell, vectorised when the cells are text."""
+    if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        column = column.map(_flat)
+        if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+            return column.map(neutralise)
+    risky = column.str.startswith(FORMULA_TRIGGERS).fillna(False).astype(bool)
+    if risky.any():
+        column = column.copy()
+        column[risky] = "'" + column[risky]
+    return column
+
+
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write ``frame`` as UTF-8 CSV with text cells neutralised; lists are written as '; '-joined text.
 
@@ -41,7 +54,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(lambda v: neutralise(_flat(v)))
+            out[column] = _safe_cells(out[column])
     path = Path(path)
     out.to_csv(path, index=False, lineterminator="\r\n")  # RFC 4180; a bare CR inside a cell gets quoted
     return path

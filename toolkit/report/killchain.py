@@ -113,13 +113,15 @@ def _procedures() -> dict[str, tuple[str, str, str]]:
 
 _HOST = re.compile(r"^(?P<scheme>[a-z][a-z0-9+.-]*://)?(?P<host>[^/?#\s]+)(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 
+_DEFANGED_DOT = re.compile(r"\[\.\]|\(\.\)|\[dot\]|\{\.\}", re.IGNORECASE)
+_HXXP = re.compile(r"^hxxp", re.IGNORECASE)
+
 
 def refang(value: str) -> str:
     """Undo defanging: ``[.]``, ``(.)``, ``[dot]`` become ``.``, ``hxxp`` becomes ``http``, ``[:]`` becomes ``:``."""
     if not isinstance(value, str):
         return value
-    out = re.sub(r"\[\.\]|\(\.\)|\[dot\]|\{\.\}", ".", value, flags=re.IGNORECASE)
-    out = re.sub(r"^hxxp", "http", out, flags=re.IGNORECASE)
+    out = _HXXP.sub("http", _DEFANGED_DOT.sub(".", value))
     return out.replace("[:]", ":").replace("[://]", "://")
 
 
@@ -306,13 +308,14 @@ def validate_indicators(frame: pd.DataFrame, *, name: str = "indicators") -> Non
     """
     if list(frame.columns) != INDICATOR_COLUMNS:
         raise ParameterError(f"{name}: columns {list(frame.columns)}; expected {INDICATOR_COLUMNS}")
-    table = ttp_table().set_index("procedure")
+    table = ttp_table()
+    parents = dict(zip(table.procedure, zip(table.tactic, table.technique)))
     bad = []
     for i, r in enumerate(frame.itertuples(index=False), start=1):
         procedure = tidy(r.Procedure)
-        if procedure not in table.index:
+        if procedure not in parents:
             bad.append(f"row {i}: unknown procedure {r.Procedure!r}")
-        elif (tidy(r.Tactic), tidy(r.Technique)) != (table.loc[procedure, "tactic"], table.loc[procedure, "technique"]):
+        elif (tidy(r.Tactic), tidy(r.Technique)) != parents[procedure]:
             bad.append(f"row {i}: {r.Tactic!r} / {r.Technique!r} do not go with {procedure!r}")
     if bad:
         raise ParameterError(f"{name}: {len(bad)} row(s) do not follow the kill chain's index: {'; '.join(bad[:5])}. "

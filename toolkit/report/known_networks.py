@@ -152,10 +152,13 @@ def classify_indicator(indicator: str) -> dict:
 
 def normalise_url(url: str) -> str:
     """The form URLs are compared in: no scheme, no ``www.``, lower-case host, no trailing slash or fragment."""
+    return _url_form(url)[0]
+
+
+def _url_form(url: str) -> tuple[str, str]:
+    """(:func:`normalise_url` of ``url``, its host without ``www.``; '' if not a URL)."""
     _, host, rest = split_url(url)
-    if not host:
-        return url.strip()
-    return (host + rest).rstrip("/")
+    return ((host + rest).rstrip("/") if host else url.strip()), host
 
 
 def _unneutralise(value: str) -> str:
@@ -331,8 +334,9 @@ def _match_links(store: Store, ind: pd.DataFrame) -> pd.DataFrame:
     links = store.df(f"SELECT DISTINCT * FROM ({_post_links_sql()})")
     if links.empty:
         return pd.DataFrame()
-    links["norm"] = links.url.map(lambda u: normalise_url(u if "://" in u else "https://" + u))
-    links["host"] = links.url.map(lambda u: split_url(u if "://" in u else "https://" + u)[1])
+    forms = {u: _url_form(u if "://" in u else "https://" + u) for u in links.url.unique()}  # each distinct link once
+    links["norm"] = links.url.map(lambda u: forms[u][0])
+    links["host"] = links.url.map(lambda u: forms[u][1])
     store.register("_links", links)
     store.register("_known_urls", urls)
     store.register("_known_domains", domains)
