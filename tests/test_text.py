@@ -83,7 +83,8 @@ def test_identifying_again_replaces_the_earlier_answers(store, tmp_path):
 
 def test_a_group_of_texts_takes_the_language_of_its_vote(store, tmp_path, monkeypatch):
     """English versions outvote the group's best-ranked text, in French; only the best-ranked
-    voters are identified; a text outside every group answers for itself."""
+    voters are identified, the last only when the first disagree; a text outside every group
+    answers for itself."""
     from toolkit.text import language
 
     english = [f"The minister {w} must answer for the scandal that everybody is talking about" for w in
@@ -101,6 +102,9 @@ def test_a_group_of_texts_takes_the_language_of_its_vote(store, tmp_path, monkey
     assert list(got.lang_method) == ["detected"] * 6
     params = store.run_params("languages")
     assert params["texts_identified"] == 4 and params["grouped_texts"] == 5  # three voters and the German text
+    identify_languages(store, languages=["de", "en", "fr"], groups=groups.replace("DESC", "ASC"))
+    assert store.run_params("languages")["texts_identified"] == 3  # two English voters agree: the third is not read
+    assert list(store.df("SELECT lang FROM post_text ORDER BY post_id::INT").lang) == ["en"] * 5 + ["de"]
     identify_languages(store, languages=["de", "en", "fr"])  # without groups, each text answers for itself
     assert store.scalar("SELECT lang FROM post_text WHERE post_id = '4'") == "fr"
 

@@ -107,10 +107,9 @@ def language_sample(texts: list[str]) -> list[str]:
 SAMPLE_SQL = "SELECT lang_text FROM {source} ORDER BY md5(lang_text), lang_text LIMIT " + "{limit}"
 
 
-def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | list[str] = "auto",
-                 population: tuple[int, list[str]] | None = None,
-                 progress: bool | None = None) -> tuple[list[str | None], list[str] | None]:
-    """Languages of many texts: ``languages="auto"`` picks the candidates on a sample (see the
+def choose_candidates(texts: list[str], *, accuracy: str = "low", languages: str | list[str] = "auto",
+                      population: tuple[int, list[str]] | None = None) -> tuple[list[str] | None, dict[str, str | None]]:
+    """The candidate languages of many texts: ``languages="auto"`` picks them on a sample (see the
     module docstring), ``"all"`` weighs every language, a list of ISO 639-1 codes fixes them.
 
     Args:
@@ -120,15 +119,16 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
             the whole set, so each text gets the answer it would get there.
 
     Returns:
-        (codes in the order of ``texts``, the candidate languages used; None = all).
+        (the candidate codes, None = all; the sample's answers over all languages, which its
+        texts keep).
     """
     if isinstance(languages, str) and languages not in ("auto", "all"):
         raise ParameterError(f"languages={languages!r}: expected 'auto', 'all' or a list of ISO 639-1 codes")
     size, sample = population or (len(texts), None)
     if languages == "all" or (languages == "auto" and size <= SAMPLE_TEXTS):
-        return detect_languages(texts, accuracy=accuracy, progress=progress), None
+        return None, {}
     if languages != "auto":
-        return detect_languages(texts, accuracy=accuracy, languages=list(languages), progress=progress), list(languages)
+        return list(languages), {}
     if sample is None:
         sample = language_sample(texts)
     sample_codes = detect_languages(sample, accuracy=accuracy, progress=False)
@@ -139,9 +139,28 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
             break
         if extra not in kept:
             kept = sorted([*kept, extra])
-    codes = detect_languages(texts, accuracy=accuracy, languages=kept, progress=progress)
-    answered = dict(zip(sample, sample_codes))  # the sample keeps its answer over all languages
-    return [answered.get(text, code) for text, code in zip(texts, codes)], kept
+    return kept, dict(zip(sample, sample_codes))
+
+
+def detect_among(texts: list[str], candidates: list[str] | None, answered: dict[str, str | None], *,
+                 accuracy: str = "low", progress: bool | None = None) -> list[str | None]:
+    """Codes of ``texts`` among the ``candidates`` of :func:`choose_candidates`; a text of its
+    sample keeps the sample's answer (``answered``)."""
+    todo = [text for text in texts if text not in answered]
+    codes = dict(zip(todo, detect_languages(todo, accuracy=accuracy, languages=candidates, progress=progress))) if todo else {}
+    return [answered[text] if text in answered else codes[text] for text in texts]
+
+
+def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | list[str] = "auto",
+                 population: tuple[int, list[str]] | None = None,
+                 progress: bool | None = None) -> tuple[list[str | None], list[str] | None]:
+    """Languages of many texts (:func:`choose_candidates`, then :func:`detect_among`).
+
+    Returns:
+        (codes in the order of ``texts``, the candidate languages used; None = all).
+    """
+    candidates, answered = choose_candidates(texts, accuracy=accuracy, languages=languages, population=population)
+    return detect_among(texts, candidates, answered, accuracy=accuracy, progress=progress), candidates
 
 
 def _answers(texts: list[str], members: pd.DataFrame, code_of: pd.Series) -> pd.Series:
@@ -178,8 +197,8 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
             identified, else the source's tag, else ``und``.
         groups: an SQL query of (lang_text, group_id, rank): the texts of a group take one answer,
             the most frequent among its :data:`VOTERS` best-ranked texts with ``min_letters``
-            letters (ties: the best-ranked text's), and only those voters are identified (the copy
-            chain groups near copies). None: every text answers for itself.
+            letters (ties: the best-ranked text's), and only those voters are identified (the last
+            two only where the first three disagree; the copy chain groups near copies). None: every text answers for itself.
         progress: progress bar (None: only on a terminal).
 
     Returns:
@@ -211,10 +230,23 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
             SELECT lang_text, group_id, row_number() OVER (PARTITION BY group_id ORDER BY rank, lang_text) AS rank
             FROM (SELECT lang_text, arg_min(group_id, group_id) AS group_id, arg_min(rank, group_id) AS rank
                   FROM ({groups}) WHERE {has_letters.format('lang_text')} GROUP BY lang_text)""")
-    voters = members[members["rank"] <= VOTERS]
-    identified = sorted(set(texts).difference(members.lang_text).union(voters.lang_text))
-    codes, candidates = detect_large(identified, accuracy=accuracy, languages=languages, population=population, progress=progress)
-    answers = _answers(texts, members, pd.Series(codes, index=identified, dtype="object"))
+    candidates, answered = choose_candidates(texts, accuracy=accuracy, languages=languages, population=population)
+
+    def detect(batch: list[str]) -> pd.Series:
+        return pd.Series(detect_among(batch, candidates, answered, accuracy=accuracy, progress=progress),
+                         index=batch, dtype="object")
+
+    # first the texts outside groups and the first voters of each group; when those agree they are a
+    # majority of the vote, so the other voters are identified only in the groups where they do not
+    majority = VOTERS // 2 + 1
+    first = members[members["rank"] <= majority]
+    code_of = detect(sorted(set(texts).difference(members.lang_text).union(first.lang_text)))
+    first_votes = first.assign(code=first.lang_text.map(code_of)).groupby("group_id").code
+    decided = first_votes.count().eq(majority) & first_votes.nunique().eq(1)
+    rest = members[(members["rank"] > majority) & (members["rank"] <= VOTERS)]
+    rest = rest[~rest.group_id.map(decided).fillna(False).astype(bool)]
+    code_of = pd.concat([code_of, detect(sorted(rest.lang_text))])
+    answers = _answers(texts, members, code_of)
     store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": answers.to_numpy()}))
     # back to the source's tags, then the identified texts' answers (only the rows that change are written)
     store.execute(f"""UPDATE post_text SET lang_detected = NULL, lang = {UNIDENTIFIED_LANG_SQL},
@@ -226,6 +258,6 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
     store.record_run("languages", {"library": "lingua", "accuracy": accuracy, "min_letters": min_letters,
                                    "languages": languages, "candidates": candidates or "all",
                                    "posts": "all" if only is None else "selected", "texts_answered": len(texts),
-                                   "texts_identified": len(identified), "grouped_texts": len(members), "voters": VOTERS,
+                                   "texts_identified": len(code_of), "grouped_texts": len(members), "voters": VOTERS,
                                    "rule": "detected, else the source's tag, else und"})
     return store.df("SELECT lang, lang_method, count(*) AS posts FROM post_text GROUP BY ALL ORDER BY posts DESC")
