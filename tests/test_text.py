@@ -29,6 +29,31 @@ def test_matching_form(text, expected, why):
     assert normalise_text(text) == expected
 
 
+def test_ascii_texts_lose_their_gaps_as_the_pattern_for_every_text_does():
+    """The compiled path for ASCII texts gives what the regular expression gives, on random
+    texts of letters, digits, every punctuation character and every kind of ASCII whitespace."""
+    import random
+    import string
+
+    import pyarrow as pa
+
+    from toolkit.store import Store
+    from toolkit.text.normalize import PLACEHOLDERS, _gaps, _sql_replace, ascii_words, ascii_words_only
+
+    rng = random.Random(7)
+    alphabet = string.ascii_lowercase[:6] + string.digits[:3] + string.punctuation + " \t\n\x0b\f\r"
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30))) for _ in range(3000)]
+    typed = [t + " " + rng.choice(PLACEHOLDERS) + rng.choice(["", " ", ", "]) + t[::-1] for t in texts]
+    with Store(":memory:") as store:
+        store.register("_t", pd.DataFrame({"i": range(len(texts)), "t": texts, "typed": typed}))
+        norm, lang = store.df(f"""SELECT list(trim({_sql_replace('t', _gaps(), ' ')}) ORDER BY i) AS norm,
+                                         list(trim({_sql_replace('typed', _gaps('|' + '|'.join(PLACEHOLDERS)), ' ')}) ORDER BY i) AS lang
+                                  FROM _t""").iloc[0]
+    assert ascii_words(pa.array(texts)).to_pylist() == list(norm)
+    assert ascii_words_only(pa.array(typed)).to_pylist() == list(lang)
+    assert ascii_words(pa.array(["  a,, b! ", None])).to_pylist() == ["a b", None]
+
+
 def _workspace(store, tmp_path, texts: list[str], langs=None):
     path = tmp_path / "posts.csv"
     pd.DataFrame({"platform": "x", "post_id": [str(i) for i in range(len(texts))], "account_id": "a",

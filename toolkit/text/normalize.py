@@ -81,6 +81,31 @@ def fold_accents(values: pa.Array) -> pa.Array:
     return pc.utf8_normalize(pc.replace_substring_regex(decomposed, "[\u0300-\u036f]+", ""), "NFC")
 
 
+def ascii_words(values: pa.Array) -> pa.Array:
+    """Arrow UDF for ASCII texts: every run of punctuation, symbols and whitespace becomes one
+    space, and spaces at either end are dropped; what the gap pattern of :func:`normalise_sql`
+    gives on ASCII text, without a regular expression."""
+    return _ascii_words(values, placeholders=False)
+
+
+def ascii_words_only(values: pa.Array) -> pa.Array:
+    """:func:`ascii_words`, with the placeholders as gaps too (in a typed ASCII text, capital
+    letters come only from the placeholders)."""
+    return _ascii_words(values, placeholders=True)
+
+
+def _ascii_words(values: pa.Array, placeholders: bool) -> pa.Array:
+    from ..clusters.near import _string_buffers
+    from .compiled import ascii_words as words
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    data, offsets, valid = _string_buffers(values)
+    out, out_offsets = words(data, offsets, valid, placeholders)
+    return pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(out_offsets), pa.py_buffer(out),
+                                            values.is_valid().buffers()[1] if values.null_count else None)
+
+
 #: Scripts written without spaces between words: matched on overlapping character pairs.
 _UNSPACED = re.compile("[\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                        "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
@@ -104,7 +129,8 @@ def tokens_pattern(runs: list[str]) -> str:
 
 def _register_udf(store: Store) -> None:
     for name, function in (("cib_repair_unicode", repair_unicode), ("cib_fold_accents", fold_accents),
-                           ("cib_match_tokens", match_tokens)):
+                           ("cib_match_tokens", match_tokens), ("cib_ascii_words", ascii_words),
+                           ("cib_ascii_words_only", ascii_words_only)):
         store.create_function(name, function)
 
 
@@ -152,8 +178,9 @@ def normalise_sql(typed: str) -> tuple[str, str]:
     """SQL expressions (norm_text, lang_text) from a column holding the typed form
     (:func:`typed_sql`), beside its ``wide`` flag: the matching form folds accents and turns every
     gap into one space; the language form keeps accents and turns placeholders into gaps as well."""
-    norm = f"trim({_sql_replace(f'CASE WHEN wide THEN cib_fold_accents({typed}) ELSE {typed} END', _gaps(), ' ')})"
-    lang = f"trim({_sql_replace(typed, _gaps('|' + '|'.join(PLACEHOLDERS)), ' ')})"
+    norm = f"CASE WHEN wide THEN trim({_sql_replace(f'cib_fold_accents({typed})', _gaps(), ' ')}) ELSE cib_ascii_words({typed}) END"
+    lang = (f"CASE WHEN wide THEN trim({_sql_replace(typed, _gaps('|' + '|'.join(PLACEHOLDERS)), ' ')}) "
+            f"ELSE cib_ascii_words_only({typed}) END")
     return norm, lang
 
 
