@@ -84,9 +84,12 @@ def test_vocabulary_numbers_sequences_by_first_appearance_across_calls():
 
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32])
 def test_vocabulary_tells_apart_sequences_whose_hashes_collide(dtype):
-    """Every hash equal (or one of two): sequences are still told apart by length and content,
-    including long ones that share their first eight bytes and short ones that differ in one."""
-    words = ["abcdefghX", "abcdefghY", "abcdefgh", "abcdefg", "abcdefgi", "", "a", "b", "abcdefghXY" * 3, "abcdefghXY" * 3 + "z"]
+    """Every hash equal (or one of two): sequences longer than their hash tells apart by itself
+    are still told apart by length and content, including long ones that share their first
+    eight bytes and ones that differ in one element."""
+    words = ["abcdefghX", "abcdefghY", "abcdefghij", "abcdefghik", "abcdefghXY" * 3, "abcdefghXY" * 3 + "z", "ab", "ba"]
+    words = [w for w in words if len(w) > compiled.Vocabulary(dtype).exact]
+    assert len(words) >= 6
     rng = np.random.default_rng(3)
     tokens = [words[i] for i in rng.integers(0, len(words), 2_000)]
     encoded = [np.frombuffer(t.encode(), np.uint8).astype(dtype) for t in tokens]
@@ -97,6 +100,22 @@ def test_vocabulary_tells_apart_sequences_whose_hashes_collide(dtype):
     expected_ids = [expected.setdefault(t, len(expected)) for t in tokens]
     for hashes in (np.zeros(len(tokens), np.int64), (lengths % 2).astype(np.int64)):
         assert compiled.Vocabulary(dtype).ids(data, starts, lengths, hashes).tolist() == expected_ids
+
+
+def test_short_sequences_have_distinct_hashes():
+    """The vocabulary does not compare sequences of up to eight bytes (or one id) in full: their
+    hashes alone tell them apart, here every sequence of one or two bytes, 200,000 random ones of
+    three to eight bytes and 100,000 single ids."""
+    rng = np.random.default_rng(5)
+    sequences = [bytes([a]) for a in range(256)] + [bytes([a, b]) for a in range(256) for b in range(256)]
+    sequences += list({rng.integers(0, 256, rng.integers(3, 9)).astype(np.uint8).tobytes() for _ in range(200_000)})
+    data = np.frombuffer(b"".join(sequences), np.uint8)
+    lengths = np.array([len(x) for x in sequences])
+    starts = np.cumsum(lengths) - lengths
+    assert len(np.unique(compiled.byte_hashes(data, starts, lengths))) == len(sequences)
+    ids = np.arange(100_000, dtype=np.int32)
+    hashes = compiled.id_hashes(ids, np.arange(len(ids)), np.ones(len(ids), np.int64))
+    assert len(np.unique(hashes)) == len(ids)
 
 
 def test_tokens_are_split_at_every_space_like_str_split():

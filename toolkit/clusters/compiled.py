@@ -122,12 +122,17 @@ class Vocabulary:
 
     ``ids(seq, starts, lengths, hashes)`` numbers the sequences ``seq[start:start + length]`` (with
     their hashes from :func:`byte_hashes` or :func:`id_hashes`), keeping the numbering across
-    calls (texts read in chunks share one vocabulary). Sequences with equal hashes are compared
-    in full, so two different ones never share a number.
+    calls (texts read in chunks share one vocabulary). Sequences with equal hashes and lengths are
+    compared in full, so two different ones never share a number; except sequences so short that
+    the hash tells them apart by itself: the hashes fold eight bytes (or one id) at a time through
+    bijections, so up to that length equal hashes and lengths mean equal sequences, and the
+    stored copy is not read.
     """
 
     def __init__(self, dtype):
-        self.table = np.zeros((1 << 16, 2), np.int64)  # open addressing: (hash, id + 1) per slot, 0 = empty
+        # open addressing: (hash, (id + 1) << 32 | length) per slot, 0 = empty
+        self.table = np.zeros((1 << 16, 2), np.int64)
+        self.exact = 8 if np.dtype(dtype).itemsize == 1 else 1  # lengths the hash alone tells apart
         self.where = np.empty((1 << 15, 2), np.int64)  # (start, length) of each sequence in values
         self.values = np.empty(1 << 18, dtype)
         self.size = 0  # distinct sequences so far
@@ -136,7 +141,7 @@ class Vocabulary:
     def ids(self, seq: np.ndarray, starts: np.ndarray, lengths: np.ndarray, hashes: np.ndarray) -> np.ndarray:
         """Each sequence's number (int32)."""
         ids, self.table, self.where, self.values, self.size, self.used = _intern(
-            seq, starts, lengths, hashes, self.table, self.where, self.values, self.size, self.used)
+            seq, starts, lengths, hashes, self.table, self.where, self.values, self.size, self.used, self.exact)
         return ids
 
 
@@ -178,7 +183,7 @@ def _rehashed(table, bits):
 
 
 @_compiled
-def _intern(seq, starts, lengths, hashes, table, where, values, size, used):
+def _intern(seq, starts, lengths, hashes, table, where, values, size, used, exact):
     """Number the sequences in blocks small enough that the table stays at most half full even
     if all are new; arrays grow between blocks (never inside the loop over sequences)."""
     ids = np.empty(len(starts), np.int32)
@@ -187,7 +192,7 @@ def _intern(seq, starts, lengths, hashes, table, where, values, size, used):
         end = min(len(starts), k + max(1, len(table) // 2 - size))
         where = _grown(where, size + end - k)
         values = _grown(values, used + lengths[k:end].sum())
-        size, used = _intern_block(seq, starts, lengths, hashes, k, end, table, where, values, size, used, ids)
+        size, used = _intern_block(seq, starts, lengths, hashes, k, end, table, where, values, size, used, ids, exact)
         if 2 * size >= len(table):
             table = _rehashed(table, _bits(len(table)) + 1)
         k = end
@@ -195,29 +200,31 @@ def _intern(seq, starts, lengths, hashes, table, where, values, size, used):
 
 
 @_compiled
-def _intern_block(seq, starts, lengths, hashes, first, end, table, where, values, size, used, ids):
+def _intern_block(seq, starts, lengths, hashes, first, end, table, where, values, size, used, ids, exact):
     bits = _bits(len(table))
     mask = len(table) - 1
     for k in range(first, end):
         s, n, h = starts[k], lengths[k], hashes[k]
         slot = _slot(h, bits)
         while True:
-            v = table[slot, 1] - 1
-            if v < 0:  # a new sequence
+            entry = table[slot, 1]
+            if entry == 0:  # a new sequence
                 values[used:used + n] = seq[s:s + n]
                 where[size, 0], where[size, 1] = used, n
-                table[slot, 0], table[slot, 1] = h, size + 1
+                table[slot, 0], table[slot, 1] = h, ((size + 1) << 32) | n
                 ids[k] = size
                 used += n
                 size += 1
                 break
-            if table[slot, 0] == h and where[v, 1] == n:
-                o = where[v, 0]
+            if table[slot, 0] == h and (entry & 0xFFFFFFFF) == n:
+                v = (entry >> 32) - 1
                 same = True
-                for i in range(n):
-                    if values[o + i] != seq[s + i]:
-                        same = False
-                        break
+                if n > exact:
+                    o = where[v, 0]
+                    for i in range(n):
+                        if values[o + i] != seq[s + i]:
+                            same = False
+                            break
                 if same:
                     ids[k] = v
                     break
