@@ -313,6 +313,30 @@ def test_selection_accepts_relations_and_integer_ids(store):
     assert len(camp) == 2
 
 
+def test_series_gathered_once_are_the_posts_each_query_would_join(store):
+    """Inside tagged_posts_table the series come from one table with the same rows; another
+    selection still gets its own join; the table is gone afterwards."""
+    from toolkit.timeline._common import tagged_posts, tagged_posts_table
+
+    camp = insert_posts(store, ["2023-08-07 01:10", "2023-08-07 01:20", "2023-08-08 02:00"])
+    insert_posts(store, ["2023-08-07 05:00"], prefix="q")
+    other = camp.iloc[:1]
+
+    def rows(selection):
+        with tagged_posts(store, selection) as sql:
+            return sorted(store.rows(f"SELECT * FROM {sql}"), key=str), sql
+
+    joined, _ = rows(camp)
+    alone, _ = rows(other)
+    with tagged_posts_table(store, camp):
+        gathered, sql = rows(camp)
+        assert gathered == joined and "_timeline_tagged_" in sql
+        other_rows, other_sql = rows(other)
+        assert other_rows == alone and "_timeline_tagged_" not in other_sql
+    assert [len(joined), sum(r[-1] == "campaign" for r in joined)] == [4, 3]
+    assert not store.rows("SELECT table_name FROM duckdb_tables() WHERE table_name LIKE '_timeline_tagged_%'")
+
+
 def test_a_single_post(store):
     camp = insert_posts(store, ["2023-08-07 01:10"])
     summary = summarise_timeline(store, camp)

@@ -97,6 +97,10 @@ def tagged_posts(store: Store, campaign: Any = None, baseline: Any = None,
                 f"group_column={missing[0]!r}: the campaign selection has no such column (it has {columns[:12]}). "
                 "Hint: include it in the selection or leave group_column=None."
             )
+    table = _TAGGED_TABLES.get(id(store))
+    if table is not None and table[1] is campaign and table[2] is baseline and not extra_columns:
+        yield f"(SELECT * FROM {table[0]})"
+        return
     names: list[str] = []
     fields = ", ".join(f"p.{f}" for f in POST_FIELDS)
     try:
@@ -130,6 +134,29 @@ def tagged_posts(store: Store, campaign: Any = None, baseline: Any = None,
         for n in names:
             with contextlib.suppress(Exception):
                 store.unregister(n)
+
+
+#: id(store) -> (temp table, campaign, baseline) while :func:`tagged_posts_table` runs.
+_TAGGED_TABLES: dict[int, tuple[str, Any, Any]] = {}
+
+
+@contextlib.contextmanager
+def tagged_posts_table(store: Store, campaign: Any = None, baseline: Any = None) -> Iterator[None]:
+    """Within the block, :func:`tagged_posts` of these same selections (without extra columns)
+    reads one temporary table, built here once, instead of joining the selections to ``posts``
+    in every query; the table is dropped at the end."""
+    if id(store) in _TAGGED_TABLES:  # an outer block already holds a table
+        yield
+        return
+    name = f"_timeline_tagged_{uuid.uuid4().hex[:12]}"
+    with tagged_posts(store, campaign, baseline) as sql:
+        store.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {sql}")
+    _TAGGED_TABLES[id(store)] = (name, campaign, baseline)
+    try:
+        yield
+    finally:
+        del _TAGGED_TABLES[id(store)]
+        store.execute(f"DROP TABLE IF EXISTS {name}")
 
 
 def selection_report(store: Store, campaign: Any = None, baseline: Any = None) -> dict[str, int]:

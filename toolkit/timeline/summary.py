@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from toolkit.store import Store
-from toolkit.timeline._common import BASELINE, CAMPAIGN, iso_utc, jsonable, selection_report, tagged_posts
+from toolkit.timeline._common import (BASELINE, CAMPAIGN, iso_utc, jsonable, selection_report, tagged_posts,
+                                      tagged_posts_table)
 from toolkit.timeline.bursts import detect_bursts, merge_equal_spans
 from toolkit.timeline.calendar import ALL, DEFAULT_COUNTRY
 from toolkit.timeline.first_signs import earliest_posts
@@ -89,60 +90,61 @@ def summarise_timeline(store: Store, campaign: Any = None, *, baseline: Any = No
         >>> summary["first_sign"] is None and json.dumps(summary) is not None
         True
     """
-    counts = selection_report(store, campaign, baseline)
-    lo, hi = analysis_window(store, campaign, baseline=baseline, start=start, end=end, context_days=context_days)
-    window = {"start": iso_utc(lo), "end": iso_utc(hi), "context_days": float(context_days)}
-    where = "TRUE" if lo is None else f"created_at >= {ts_literal(lo)} AND created_at <= {ts_literal(hi)}"
-    with tagged_posts(store, campaign, baseline) as tagged:
-        per_series = {row[0]: row[1:] for row in store.rows(
-            f"SELECT series, count(*), count(DISTINCT account_id), min(created_at), max(created_at) "
-            f"FROM {tagged} WHERE {where} GROUP BY series")}
-    camp = per_series.get(CAMPAIGN, (0, 0, None, None))
-    base = per_series.get(BASELINE, (0, 0, None, None))
-    counts.update({"campaign_posts_in_window": int(camp[0]), "campaign_accounts_in_window": int(camp[1]),
-                   "baseline_posts_in_window": int(base[0]), "baseline_accounts_in_window": int(base[1])})
+    with tagged_posts_table(store, campaign, baseline):  # the posts of each series, gathered once
+        counts = selection_report(store, campaign, baseline)
+        lo, hi = analysis_window(store, campaign, baseline=baseline, start=start, end=end, context_days=context_days)
+        window = {"start": iso_utc(lo), "end": iso_utc(hi), "context_days": float(context_days)}
+        where = "TRUE" if lo is None else f"created_at >= {ts_literal(lo)} AND created_at <= {ts_literal(hi)}"
+        with tagged_posts(store, campaign, baseline) as tagged:
+            per_series = {row[0]: row[1:] for row in store.rows(
+                f"SELECT series, count(*), count(DISTINCT account_id), min(created_at), max(created_at) "
+                f"FROM {tagged} WHERE {where} GROUP BY series")}
+        camp = per_series.get(CAMPAIGN, (0, 0, None, None))
+        base = per_series.get(BASELINE, (0, 0, None, None))
+        counts.update({"campaign_posts_in_window": int(camp[0]), "campaign_accounts_in_window": int(camp[1]),
+                       "baseline_posts_in_window": int(base[0]), "baseline_accounts_in_window": int(base[1])})
 
-    sign = find_first_sign(store, campaign, baseline=baseline, start=lo, end=hi,
-                           window_minutes=first_sign_window_minutes, alpha=first_sign_alpha,
-                           min_posts=first_sign_min_posts, min_accounts=first_sign_min_accounts)
-    sign_dict = sign.to_dict()
-    sign_detail = {"window": sign_dict["window"], "lead_hours": sign_dict["lead_hours"],
-                   "posts_before": sign_dict["posts_before"],
-                   "evidence": [{k: e[k] for k in ("created_at", "platform", "post_id", "account_id", "handle")}
-                                for e in sign_dict["evidence"]]}
+        sign = find_first_sign(store, campaign, baseline=baseline, start=lo, end=hi,
+                               window_minutes=first_sign_window_minutes, alpha=first_sign_alpha,
+                               min_posts=first_sign_min_posts, min_accounts=first_sign_min_accounts)
+        sign_dict = sign.to_dict()
+        sign_detail = {"window": sign_dict["window"], "lead_hours": sign_dict["lead_hours"],
+                       "posts_before": sign_dict["posts_before"],
+                       "evidence": [{k: e[k] for k in ("created_at", "platform", "post_id", "account_id", "handle")}
+                                    for e in sign_dict["evidence"]]}
 
-    by_group = []
-    if group_column is not None:
-        firsts = earliest_posts(store, campaign, group_column=group_column, n_posts=1, start=lo, end=hi)
-        by_group = [{"group": r[group_column], "created_at": r["created_at"], "platform": r["platform"],
-                     "post_id": r["post_id"], "account_id": r["account_id"], "handle": r["handle"]}
-                    for r in firsts.sort_values("created_at").to_dict("records")]
+        by_group = []
+        if group_column is not None:
+            firsts = earliest_posts(store, campaign, group_column=group_column, n_posts=1, start=lo, end=hi)
+            by_group = [{"group": r[group_column], "created_at": r["created_at"], "platform": r["platform"],
+                         "post_id": r["post_id"], "account_id": r["account_id"], "handle": r["handle"]}
+                        for r in firsts.sort_values("created_at").to_dict("records")]
 
-    daily = volume_series(store, campaign, baseline=baseline, bin_minutes=1440, start=lo, end=hi) \
-        if lo is not None else volume_series(store, campaign, baseline=baseline, bin_minutes=1440)
-    peak = peak_bin(daily)
-    campaign_daily = daily[daily["series"] == CAMPAIGN].set_index("bin_start")["posts"]
-    phases = segment_phases(campaign_daily, onset=sign.first_sign, n_segments=n_segments,
-                            min_phase_days=min_phase_days, quiet_fraction=quiet_fraction)
+        daily = volume_series(store, campaign, baseline=baseline, bin_minutes=1440, start=lo, end=hi) \
+            if lo is not None else volume_series(store, campaign, baseline=baseline, bin_minutes=1440)
+        peak = peak_bin(daily)
+        campaign_daily = daily[daily["series"] == CAMPAIGN].set_index("bin_start")["posts"]
+        phases = segment_phases(campaign_daily, onset=sign.first_sign, n_segments=n_segments,
+                                min_phase_days=min_phase_days, quiet_fraction=quiet_fraction)
 
-    bursts = detect_bursts(store, campaign, baseline=baseline, start=lo, end=hi, bin_minutes=burst_bin_minutes,
-                           rate_ratio=burst_rate_ratio, transition_cost=burst_transition_cost) \
-        if lo is not None else pd.DataFrame()
-    merged = merge_equal_spans(bursts) if not bursts.empty else bursts
+        bursts = detect_bursts(store, campaign, baseline=baseline, start=lo, end=hi, bin_minutes=burst_bin_minutes,
+                               rate_ratio=burst_rate_ratio, transition_cost=burst_transition_cost) \
+            if lo is not None else pd.DataFrame()
+        merged = merge_equal_spans(bursts) if not bursts.empty else bursts
 
-    surges = unusual_days(store, campaign, baseline=baseline, start=lo, end=hi, country=country,
-                          subdivisions=subdivisions, categories=categories, trailing_days=surge_trailing_days,
-                          min_ratio=surge_min_ratio) if lo is not None else pd.DataFrame()
+        surges = unusual_days(store, campaign, baseline=baseline, start=lo, end=hi, country=country,
+                              subdivisions=subdivisions, categories=categories, trailing_days=surge_trailing_days,
+                              min_ratio=surge_min_ratio) if lo is not None else pd.DataFrame()
 
-    fits = fit_utc_offset(store, campaign, baseline=baseline, start=lo, end=hi, template=template,
-                          min_posts=min_offset_posts)
-    office = {row["series"]: {k: row[k] for k in fits.columns if k != "series"} for row in fits.to_dict("records")}
-    c_off, b_off = office[CAMPAIGN]["offset_hours"], office[BASELINE]["offset_hours"]
-    difference = None
-    if c_off is not None and b_off is not None and not (pd.isna(c_off) or pd.isna(b_off)):
-        difference = float((c_off - b_off) % 24)
-        difference = difference - 24 if difference > 12 else difference  # in (-12, 12]
-    office["difference_hours"] = difference
+        fits = fit_utc_offset(store, campaign, baseline=baseline, start=lo, end=hi, template=template,
+                              min_posts=min_offset_posts)
+        office = {row["series"]: {k: row[k] for k in fits.columns if k != "series"} for row in fits.to_dict("records")}
+        c_off, b_off = office[CAMPAIGN]["offset_hours"], office[BASELINE]["offset_hours"]
+        difference = None
+        if c_off is not None and b_off is not None and not (pd.isna(c_off) or pd.isna(b_off)):
+            difference = float((c_off - b_off) % 24)
+            difference = difference - 24 if difference > 12 else difference  # in (-12, 12]
+        office["difference_hours"] = difference
 
     summary = {
         "window": window,
