@@ -331,6 +331,7 @@ def report_context(store: Store, summary: dict, *, indicators: pd.DataFrame | No
     Raises:
         ParameterError: the workspace has not been reconstructed.
     """
+    from ..timeline._common import tagged_posts_table
     from .figures import data_uri, long_weekends, network_figure, office_hours_figure, targets_figure, timeline_figure
     from .narratives import campaign_narratives
 
@@ -344,19 +345,21 @@ def report_context(store: Store, summary: dict, *, indicators: pd.DataFrame | No
     campaign = _campaign_selection(store)
     selection = campaign if len(campaign) else None
     narr = narratives if narratives is not None else campaign_narratives(store)
-    weekends = long_weekends(store, selection, summary)
+    figures_out: dict[str, str] = {}
+    with tagged_posts_table(store, selection):  # the posts of each series, gathered once
+        weekends = long_weekends(store, selection, summary)
+        if figures:
+            fig, _ = timeline_figure(store, selection, summary, weekends=weekends)
+            figures_out["timeline"] = data_uri(fig)
+            fig, _ = office_hours_figure(store, selection, summary)
+            figures_out["office_hours"] = data_uri(fig)
     counts = summary.get("counts") or {}
     accounts = _accounts_section(store, summary, pseudonymiser, top=max(int(top) * 2, 20))
     clusters = _clusters_section(store, top)
     targets = _targets_section(summary)
     office = summary.get("office_hours") or {}
     network = dict(summary.get("network") or {})
-    figures_out: dict[str, str] = {}
     if figures:
-        fig, _ = timeline_figure(store, selection, summary, weekends=weekends)
-        figures_out["timeline"] = data_uri(fig)
-        fig, _ = office_hours_figure(store, selection, summary)
-        figures_out["office_hours"] = data_uri(fig)
         fig, _ = network_figure(store)
         network["drawn"] = fig.info
         figures_out["network"] = data_uri(fig)
