@@ -16,6 +16,8 @@ _MIX = np.uint64(0xFF51AFD7ED558CCD)
 #: 2^64 / golden ratio: multiplying by it spreads keys over the high bits (Fibonacci hashing).
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _SPACE = 32
+#: Keys at or above this (bit 62, the top bit of a key's hash) are "upper" in :func:`prefix_keys`.
+_UPPER = np.int64(1) << np.int64(62)
 
 
 @_compiled
@@ -283,6 +285,10 @@ def prefix_keys(rank, start, order, prefix, index, alone, width, text_bits):
         order: the texts in the order of their places; prefix, index: each text's prefix and
         index-prefix lengths; alone: texts that also key single shingles; width: one more than
         the largest rank; text_bits: bits that hold a place and the flag.
+
+    Returns:
+        (keys, split): the keys below 2^62 come first, in ``keys[:split]``, the others after
+        them, so that the two parts can be sorted apart (at once) into one sorted array.
     """
     total = 0
     for t in range(len(prefix)):
@@ -290,7 +296,7 @@ def prefix_keys(rank, start, order, prefix, index, alone, width, text_bits):
         if alone[t]:
             total += start[t + 1] - start[t]
     keys = np.empty(total, np.int64)
-    k = 0
+    front, back = 0, total  # the lower keys fill the array from the front, the upper from the back
     for place in range(len(order)):
         t = order[place]
         s = start[t]
@@ -298,13 +304,23 @@ def prefix_keys(rank, start, order, prefix, index, alone, width, text_bits):
         for i in range(prefix[t]):
             for j in range(i + 1, prefix[t]):
                 flag = 1 if j < index[t] else 0
-                keys[k] = (pair_hash(rank[s + i], rank[s + j], width, text_bits) << text_bits) | low | flag
-                k += 1
+                key = (pair_hash(rank[s + i], rank[s + j], width, text_bits) << text_bits) | low | flag
+                if key < _UPPER:
+                    keys[front] = key
+                    front += 1
+                else:
+                    back -= 1
+                    keys[back] = key
         if alone[t]:
             for i in range(start[t + 1] - s):
-                keys[k] = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | low | 1
-                k += 1
-    return keys
+                key = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | low | 1
+                if key < _UPPER:
+                    keys[front] = key
+                    front += 1
+                else:
+                    back -= 1
+                    keys[back] = key
+    return keys, front
 
 
 @_compiled

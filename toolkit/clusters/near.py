@@ -239,10 +239,11 @@ class ShingleSets:
             only adds a candidate, verified later).
         """
         text_bits = self.n.bit_length() + 1
-        keys = compiled.prefix_keys(self.rank, self.start, order, prefix_lengths(self.size, threshold),
-                                    index_prefix_lengths(self.size, threshold), self.alone(threshold), self.width,
-                                    text_bits)
-        keys.sort()
+        keys, split = compiled.prefix_keys(self.rank, self.start, order, prefix_lengths(self.size, threshold),
+                                           index_prefix_lengths(self.size, threshold), self.alone(threshold),
+                                           self.width, text_bits)
+        with ThreadPoolExecutor(2) as pool:  # the lower and upper keys sorted at once, in place
+            list(pool.map(np.ndarray.sort, (keys[:split], keys[split:])))
         return keys, text_bits
 
     def alone(self, threshold: float) -> np.ndarray:
@@ -276,9 +277,11 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
     threshold, max_bucket = params.similarity_threshold, params.max_bucket
     order = np.argsort(sets.size, kind="stable")
     keys, text_bits = sets.prefix_keys(threshold, order)
-    big = compiled.oversized_keys(keys, text_bits, max_bucket)
+    with ThreadPoolExecutor(2) as pool:  # two passes over the keys at once
+        big = pool.submit(compiled.oversized_keys, keys, text_bits, max_bucket)
+        crowded = order[compiled.open_crowded_prefixes(keys, text_bits, max_bucket, sets.n)]
+        big = big.result()
     prefix, index = prefix_lengths(sets.size, threshold), index_prefix_lengths(sets.size, threshold)
-    crowded = order[compiled.open_crowded_prefixes(keys, text_bits, max_bucket, sets.n)]
     index[crowded] = prefix[crowded]  # a text in a crowd pairs through its whole prefix, as without index prefixes
     middle = int(np.searchsorted(keys, ((keys[len(keys) // 2] >> text_bits) + 1) << text_bits)) if len(keys) else 0
 

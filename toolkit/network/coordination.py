@@ -21,8 +21,9 @@ the same or the previous bucket (an equi-join on (object, bucket)), and pairs mo
 the cost grows with the number of near-simultaneous actions, not with the square of an
 object's size. With ``min_edge_weight`` of 3 or more (which needs two distinct posts on one
 side), the pairs of accounts with such a second post are found first from the matches alone
-(the smallest and largest post of each side); the matches are then stored only among those
-accounts, so the one-off chance pairs around a busy target are counted but never kept.
+(two distinct pairs of posts: the smallest and largest differ); the matches are then stored
+only for those pairs of accounts, so the one-off chance pairs around a busy target are counted
+but never kept.
 
 Edge measures (one row per pair of accounts):
 
