@@ -305,22 +305,22 @@ def prefix_keys(rank, start, order, prefix, index, alone, width, text_bits):
             for j in range(i + 1, prefix[t]):
                 flag = 1 if j < index[t] else 0
                 key = (pair_hash(rank[s + i], rank[s + j], width, text_bits) << text_bits) | low | flag
-                if key < _UPPER:
-                    keys[front] = key
-                    front += 1
-                else:
-                    back -= 1
-                    keys[back] = key
+                front, back = _placed(keys, key, front, back)
         if alone[t]:
             for i in range(start[t + 1] - s):
                 key = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | low | 1
-                if key < _UPPER:
-                    keys[front] = key
-                    front += 1
-                else:
-                    back -= 1
-                    keys[back] = key
+                front, back = _placed(keys, key, front, back)
     return keys, front
+
+
+@_compiled
+def _placed(keys, key, front, back):
+    """``key`` written after the lower keys (below :data:`_UPPER`) or before the upper ones; the new ends."""
+    if key < _UPPER:
+        keys[front] = key
+        return front + 1, back
+    keys[back - 1] = key
+    return front, back - 1
 
 
 @_compiled
