@@ -147,7 +147,9 @@ def detect_among(texts: list[str], candidates: list[str] | None, answered: dict[
     """Codes of ``texts`` among the ``candidates`` of :func:`choose_candidates`; a text of its
     sample keeps the sample's answer (``answered``)."""
     todo = [text for text in texts if text not in answered]
-    codes = dict(zip(todo, detect_languages(todo, accuracy=accuracy, languages=candidates, progress=progress))) if todo else {}
+    codes = {}
+    if todo:
+        codes = dict(zip(todo, detect_languages(todo, accuracy=accuracy, languages=candidates, progress=progress)))
     return [answered[text] if text in answered else codes[text] for text in texts]
 
 
@@ -198,7 +200,8 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
         groups: an SQL query of (lang_text, group_id, rank): the texts of a group take one answer,
             the most frequent among its :data:`VOTERS` best-ranked texts with ``min_letters``
             letters (ties: the best-ranked text's), and only those voters are identified (the last
-            two only where the first three disagree; the copy chain groups near copies). None: every text answers for itself.
+            two only where the first three disagree; the copy chain groups near copies). None:
+            every text answers for itself.
         progress: progress bar (None: only on a terminal).
 
     Returns:
