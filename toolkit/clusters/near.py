@@ -50,6 +50,7 @@ import pyarrow as pa
 
 from ..errors import ParameterError
 from ..store import Store
+from ..text.compiled import string_buffers as _string_buffers
 from . import compiled
 
 #: Texts whose shingles are read and numbered at a time (bounds the memory of their strings).
@@ -187,18 +188,6 @@ def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(ids), np.concatenate(counts)
 
 
-def _string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(bytes, offsets, valid) of an Arrow string array: its UTF-8 bytes (uint8, not copied), the
-    n + 1 byte offsets of its strings (int64) and whether each string is not null."""
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
-        values = values.cast(pa.large_string())
-    _, offsets, data = values.buffers()
-    offset_type = np.int32 if pa.types.is_string(values.type) else np.int64
-    offsets = np.frombuffer(offsets, offset_type)[values.offset:values.offset + len(values) + 1].astype(np.int64)
-    data = np.frombuffer(data, np.uint8) if data is not None else np.empty(0, np.uint8)
-    return data, offsets, values.is_valid().to_numpy(zero_copy_only=False)
-
-
 @dataclasses.dataclass
 class ShingleSets:
     """Distinct shingles of n texts as integer ranks (0 = rarest shingle), each text's sorted.
@@ -278,9 +267,9 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
     order = np.argsort(sets.size, kind="stable")
     keys, text_bits = sets.prefix_keys(threshold, order)
     with ThreadPoolExecutor(2) as pool:  # two passes over the keys at once
-        big = pool.submit(compiled.oversized_keys, keys, text_bits, max_bucket)
+        oversized = pool.submit(compiled.oversized_keys, keys, text_bits, max_bucket)
         crowded = order[compiled.open_crowded_prefixes(keys, text_bits, max_bucket, sets.n)]
-        big = big.result()
+        big = oversized.result()
     prefix, index = prefix_lengths(sets.size, threshold), index_prefix_lengths(sets.size, threshold)
     index[crowded] = prefix[crowded]  # a text in a crowd pairs through its whole prefix, as without index prefixes
     middle = int(np.searchsorted(keys, ((keys[len(keys) // 2] >> text_bits) + 1) << text_bits)) if len(keys) else 0

@@ -1,14 +1,17 @@
-"""Compiled loop of text normalisation (Numba, cached on disk after the first run).
+"""Compiled loop of text normalisation (Numba, cached on disk after the first run), and the
+flat buffers of an Arrow string array it works on.
 
-It works on the flat buffers of an Arrow string array: the UTF-8 bytes of all texts one after
-the other, and an offset per text. :mod:`toolkit.text.normalize` uses it for ASCII texts, the
-most common kind, and a regular expression for the others.
+The buffers are the UTF-8 bytes of all texts one after the other, and an offset per text
+(:func:`string_buffers`; near-duplicate matching reads its tokens from them too).
+:mod:`toolkit.text.normalize` uses the loop for ASCII texts, the most common kind, and a
+regular expression for the others.
 """
 
 from __future__ import annotations
 
 import numba
 import numpy as np
+import pyarrow as pa
 
 
 @numba.njit(cache=True, nogil=True)
@@ -48,3 +51,15 @@ def ascii_words(data, offsets, valid, upper_is_gap):
                 k += 1
     out_offsets[n] = k
     return out[:k], out_offsets
+
+
+def string_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(bytes, offsets, valid) of an Arrow string array: its UTF-8 bytes (uint8, not copied), the
+    n + 1 byte offsets of its strings (int64) and whether each string is not null."""
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        values = values.cast(pa.large_string())
+    _, offsets, data = values.buffers()
+    offset_type = np.int32 if pa.types.is_string(values.type) else np.int64
+    offsets = np.frombuffer(offsets, offset_type)[values.offset:values.offset + len(values) + 1].astype(np.int64)
+    data = np.frombuffer(data, np.uint8) if data is not None else np.empty(0, np.uint8)
+    return data, offsets, values.is_valid().to_numpy(zero_copy_only=False)

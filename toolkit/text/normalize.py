@@ -95,12 +95,11 @@ def ascii_words_only(values: pa.Array) -> pa.Array:
 
 
 def _ascii_words(values: pa.Array, placeholders: bool) -> pa.Array:
-    from ..clusters.near import _string_buffers
-    from .compiled import ascii_words as words
+    from .compiled import ascii_words as words, string_buffers
 
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
-    data, offsets, valid = _string_buffers(values)
+    data, offsets, valid = string_buffers(values)
     out, out_offsets = words(data, offsets, valid, placeholders)
     return pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(out_offsets), pa.py_buffer(out),
                                             values.is_valid().buffers()[1] if values.null_count else None)
