@@ -6,7 +6,8 @@ The input is the bundled sample (``--scale 0``, default), a campaign made by the
 canonical tables are exported as Parquet; then, each in a fresh Python subprocess:
 
 * ``duckdb``: ``reconstruct`` and ``write_outputs`` on a copy of the loaded workspace;
-* ``spark``: the same on ``open_store(PARQUET, engine="spark", spark_master=--master)``.
+* ``spark``: the same on ``open_store(PARQUET, engine="spark", spark_master=--master)``; the
+  seconds of each statement go to ``spark_statements.log`` in the run's folder.
 
 Reported per engine: ``seconds`` (wall clock inside the subprocess, imports excluded, Spark's
 start included and also given alone as ``open_seconds``), ``cpu_seconds`` of the Python
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -46,6 +48,12 @@ def run_worker(engine: str, run_dir: Path, master: str) -> dict:
     from toolkit.targets import read_targets
 
     targets = read_targets(run_dir / "mps.csv") if (run_dir / "mps.csv").exists() else None
+    if engine == "spark":  # seconds per statement, for finding where Spark's time goes
+        handler = logging.FileHandler(run_dir / "spark_statements.log", mode="w")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        statements = logging.getLogger("toolkit.spark.store")
+        statements.addHandler(handler)
+        statements.setLevel(logging.DEBUG)
     steps: dict[str, float] = {}
     started, cpu = time.perf_counter(), time.process_time()
     if engine == "duckdb":

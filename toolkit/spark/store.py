@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import Any, Callable, Iterator
 
 import pandas as pd
@@ -38,14 +39,19 @@ PARQUET_TABLES = ("_meta", *TABLES)
 class SparkResult:
     """The result of one statement; read it like DuckDB's cursor (``df``, ``fetchall``, ``fetchone``, ``arrow``)."""
 
-    def __init__(self, frame=None):
+    def __init__(self, frame=None, statement=None):
         self._frame = frame
+        self._statement = statement
         self._table: pa.Table | None = None
 
     def arrow(self) -> pa.Table:
-        """All rows as an Arrow table (collected to the driver once)."""
+        """All rows as an Arrow table (collected to the driver once; the seconds are logged at DEBUG)."""
         if self._table is None:
+            started = time.perf_counter()
             self._table = self._frame.toArrow() if self._frame is not None else pa.table({})
+            if self._frame is not None and log.isEnabledFor(logging.DEBUG):
+                log.debug("collected %.2f s, %d rows: %s", time.perf_counter() - started, self._table.num_rows,
+                          _head(self._statement.sql()))
         return self._table
 
     def df(self) -> pd.DataFrame:
@@ -126,10 +132,14 @@ class SparkStore(StoreQueries):
 
     # -- queries -----------------------------------------------------------------------------
     def execute(self, query: str, params: list | None = None) -> SparkResult:
-        """Translate and run a statement (DuckDB dialect); returns a :class:`SparkResult`."""
+        """Translate and run a statement (DuckDB dialect); returns a :class:`SparkResult`. The
+        seconds each statement took are logged at DEBUG (a query's rows are computed when read)."""
         result = SparkResult()
         for statement in translate(query, params, list_columns=self._list_columns()):
+            started = time.perf_counter()
             result = self._run(statement)
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("ran %.2f s: %s", time.perf_counter() - started, _head(statement.sql()))
         return result
 
     def executemany(self, query: str, rows: list[tuple]) -> None:
@@ -215,7 +225,7 @@ class SparkStore(StoreQueries):
         if isinstance(statement, exp.Update):
             return self._update(statement)
         if isinstance(statement, exp.Query):
-            return SparkResult(self._sql(statement))
+            return SparkResult(self._sql(statement), statement)
         raise EngineError(f"the Spark engine does not run {type(statement).__name__.upper()} statements "
                           f"(tables are immutable there; write a CREATE OR REPLACE TABLE ... AS SELECT): "
                           f"{_head(statement.sql())}")
