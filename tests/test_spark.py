@@ -120,3 +120,22 @@ def test_spark_update_changes_the_rows_duckdb_changes(tmp_path):
             answers.append(store.rows("SELECT id, k, lang FROM t ORDER BY id"))
     assert answers[0] == [(1, "a", "en"), (2, "B", "x"), (3, "C", "und")]
     assert answers[1] == answers[0]
+
+
+def test_spark_rowids_are_duckdbs_over_many_partitions(tmp_path):
+    """``rowid`` numbers the posts 0..n-1 in file order on both engines, also when Spark reads the
+    file in many partitions (its own ids jump by 2^33 at each one: keys packing two of them into
+    64 bits would overflow)."""
+    from toolkit.spark.store import SparkStore
+    from toolkit.store import Store
+
+    with Store(str(tmp_path / "w.duckdb")) as store:
+        store.execute("INSERT INTO posts (platform, post_id, created_at, source_id, source_row) "
+                      "SELECT 'x', 'p' || (i * 7919 % 30011), TIMESTAMPTZ '2023-05-01' + to_seconds(i), 1, i "
+                      "FROM range(30000) r(i)")
+        store.export_parquet(tmp_path / "tables")
+        expected = store.rows("SELECT rowid, post_id FROM posts ORDER BY rowid")
+    small_splits = {"spark.sql.files.maxPartitionBytes": "8192", "spark.sql.files.openCostInBytes": "0"}
+    with SparkStore(str(tmp_path / "tables"), master="local[2]", conf=small_splits) as store:
+        assert store.spark.read.parquet(str(tmp_path / "tables" / "posts.parquet")).rdd.getNumPartitions() > 1
+        assert store.rows("SELECT rowid, post_id FROM posts ORDER BY rowid") == expected

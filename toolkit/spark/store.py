@@ -354,8 +354,8 @@ class SparkStore(StoreQueries):
             if not any(c.name.lower() == "rowid" for c in own) or "rowid" in self._views[table.name].columns:
                 continue
             numbered = f"_rowid_{table.name}"
-            if numbered not in self._views:  # ids in file order: the order DuckDB's rowids have
-                self._set_view(numbered, _materialise(self._views[table.name].withColumn("rowid", F.monotonically_increasing_id())))
+            if numbered not in self._views:
+                self._set_view(numbered, _dense_rowids(self._views[table.name]))
             original, columns = table.name, self._views[table.name].columns
             expanded = []
             for projection in select.expressions:
@@ -393,6 +393,26 @@ class SparkStore(StoreQueries):
 def _materialise(frame):
     """The frame's rows computed once and kept by the executors (lineage cut, as a DuckDB table)."""
     return frame.localCheckpoint(eager=True)
+
+
+def _dense_rowids(frame):
+    """The frame with a ``rowid`` column numbering its rows 0, 1, ... n - 1 in file order, as
+    DuckDB's rowids do (Spark's own ids jump by 2^33 at each partition, which would make keys
+    built from them too large for 64 bits)."""
+    from pyspark.sql import functions as F
+
+    spark = frame.sparkSession
+    counted = _materialise(frame.withColumn("_id", F.monotonically_increasing_id()))
+    part = F.shiftright(F.col("_id"), 33)
+    sizes = sorted(counted.groupBy(part.alias("part")).count().collect())
+    offsets, total = [], 0
+    for row in sizes:
+        offsets.append((row["part"], total))
+        total += row["count"]
+    offsets = spark.createDataFrame(offsets, "part BIGINT, offset BIGINT")
+    numbered = counted.join(F.broadcast(offsets), part == offsets["part"]).select(
+        *[counted[c] for c in frame.columns], (offsets["offset"] + F.col("_id").bitwiseAND((1 << 33) - 1)).alias("rowid"))
+    return _materialise(numbered)
 
 
 def _sparkable(field: pa.Field) -> pa.Field:
