@@ -30,10 +30,14 @@ SESSION_CONF = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
 
-#: Settings for local mode only: no web UI, no progress bars (library code does not print).
+#: Settings for local mode only: no web UI, no progress bars (library code does not print), and
+#: no cap on the results collected to the driver beside its memory (the texts handed to
+#: near-duplicate matching exceed the default 1 GB from about 10 million posts; the driver is the
+#: executor here, so its memory bounds them anyway).
 LOCAL_CONF = {
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
+    "spark.driver.maxResultSize": "0",
 }
 
 
