@@ -54,6 +54,31 @@ def test_ascii_texts_lose_their_gaps_as_the_pattern_for_every_text_does():
     assert ascii_words(pa.array(["  a,, b! ", None])).to_pylist() == ["a b", None]
 
 
+def test_tokens_pattern_finds_whole_runs_of_tokens_in_both_regex_engines():
+    """The trie-shaped pattern holds exactly where one of the runs appears as whole tokens: runs
+    that are prefixes of one another, runs of several tokens, special characters; in RE2
+    (DuckDB) and in Python's backtracking engine (as Java's)."""
+    import random
+    import re
+
+    from toolkit.store import Store
+    from toolkit.text.normalize import tokens_pattern
+
+    rng = random.Random(3)
+    words = ["a", "ab", "abc", "b", "ba", "c+", "c.d", "é", "中国", "NUM"]
+    runs = ["ab", "abc", "c+ a", "c.d", "中国 ab", "é é"]
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randrange(0, 6))) for _ in range(2000)]
+    expected = [any(f" {run} " in f" {text} " for run in runs) for text in texts]
+    pattern = tokens_pattern(runs)
+    assert [bool(re.search(pattern, text)) for text in texts] == expected
+    with Store(":memory:") as store:
+        store.register("_t", pd.DataFrame({"i": range(len(texts)), "t": texts}))
+        found = store.df("SELECT list(regexp_matches(t, ?) ORDER BY i) AS f FROM _t", [pattern]).f[0]
+    assert list(found) == expected
+    assert 0.1 < sum(expected) / len(texts) < 0.9
+    assert tokens_pattern(["ab", "ac", "a", "d"]) == "(?:^| )(?:a(?:b|c)?|d)(?: |$)"
+
+
 def _workspace(store, tmp_path, texts: list[str], langs=None):
     path = tmp_path / "posts.csv"
     pd.DataFrame({"platform": "x", "post_id": [str(i) for i in range(len(texts))], "account_id": "a",

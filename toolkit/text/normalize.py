@@ -122,8 +122,29 @@ def match_tokens(values: pa.Array) -> pa.Array:
 
 
 def tokens_pattern(runs: list[str]) -> str:
-    """RE2 pattern: any of these runs of tokens (space-separated), as whole tokens of a ``tokens`` string."""
-    return "(?:^| )(?:" + "|".join(" ".join(re.escape(w) for w in run.split(" ")) for run in runs) + ")(?: |$)"
+    """Regular expression (RE2 and Java alike): any of these runs of tokens (space-separated), as
+    whole tokens of a ``tokens`` string.
+
+    The runs are written as a trie (``ab|ac`` as ``a(?:b|c)``): an engine that backtracks, as
+    Java's does, then reads a few branches at each token instead of every run.
+    """
+    trie: dict = {}
+    for run in runs:
+        node = trie
+        for char in run:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return "(?:^| )" + _trie_pattern(trie) + "(?: |$)"
+
+
+def _trie_pattern(node: dict) -> str:
+    """The strings of a character trie (``""`` marks where one ends) as one regular expression."""
+    branches = [re.escape(char) + _trie_pattern(child) for char, child in sorted(node.items()) if char]
+    if not branches:
+        return ""
+    if len(branches) == 1 and "" not in node:
+        return branches[0]
+    return "(?:" + "|".join(branches) + (")?" if "" in node else ")")
 
 
 def _register_udf(store: Store) -> None:
