@@ -15,7 +15,8 @@ in a fresh Python subprocess:
 Reported per measurement: ``seconds`` (wall clock inside the subprocess, imports excluded),
 ``cpu_seconds`` (user + system over all threads), ``peak_rss_mb`` (the subprocess's maximum
 resident set size from ``wait4``, MiB) and ``loadavg_start`` / ``loadavg_end``
-(``os.getloadavg()``: other processes share the CPUs). The issue's target is checked at 10M
+(``os.getloadavg()``: other processes share the CPUs). The seconds of each statement of the
+reconstruction go to ``statements.log`` in the run's folder. The issue's target is checked at 10M
 posts: the reconstruction under 10 minutes and 8 GB.
 
 Usage::
@@ -41,7 +42,7 @@ sys.path.insert(0, str(BENCH_DIR))
 
 from bench_near_duplicates import ensure_posts, toolkit_sources  # noqa: E402  (sibling modules)
 from bench_network import CLUSTER_COMPONENTS  # noqa: E402
-from machine import machine_info  # noqa: E402
+from machine import log_statements, machine_info  # noqa: E402
 
 TARGET_SECONDS = 600.0
 TARGET_RSS_MB = 8 * 1024
@@ -64,6 +65,7 @@ def run_worker(kind: str, run_dir: Path, data_dir: Path, memory_limit: str | Non
             [result] = load_files(store, [data_dir / "posts.parquet"], progress=False)
             report = {"rows_loaded": result.rows_loaded, "reconciles": result.reconciles}
         else:
+            log_statements(run_dir / "statements.log")
             for name in CLUSTER_COMPONENTS:  # parts of find_clusters, timed inside the clusters step
                 setattr(clusters, name, _timed(steps, f"clusters: {name}", getattr(clusters, name)))
             current = {"name": None, "since": time.perf_counter()}

@@ -6,8 +6,10 @@ The input is the bundled sample (``--scale 0``, default), a campaign made by the
 canonical tables are exported as Parquet; then, each in a fresh Python subprocess:
 
 * ``duckdb``: ``reconstruct`` and ``write_outputs`` on a copy of the loaded workspace;
-* ``spark``: the same on ``open_store(PARQUET, engine="spark", spark_master=--master)``; the
-  seconds of each statement go to ``spark_statements.log`` in the run's folder.
+* ``spark``: the same on ``open_store(PARQUET, engine="spark", spark_master=--master)``.
+
+The seconds of each statement go to ``duckdb_statements.log`` and ``spark_statements.log`` in
+the run's folder.
 
 Reported per engine: ``seconds`` (wall clock inside the subprocess, imports excluded, Spark's
 start included and also given alone as ``open_seconds``), ``cpu_seconds`` of the Python
@@ -27,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -38,7 +39,7 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 
-from machine import machine_info  # noqa: E402
+from machine import log_statements, machine_info  # noqa: E402
 
 
 def run_worker(engine: str, run_dir: Path, master: str) -> dict:
@@ -48,12 +49,7 @@ def run_worker(engine: str, run_dir: Path, master: str) -> dict:
     from toolkit.targets import read_targets
 
     targets = read_targets(run_dir / "mps.csv") if (run_dir / "mps.csv").exists() else None
-    if engine == "spark":  # seconds per statement, for finding where Spark's time goes
-        handler = logging.FileHandler(run_dir / "spark_statements.log", mode="w")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        statements = logging.getLogger("toolkit.spark.store")
-        statements.addHandler(handler)
-        statements.setLevel(logging.DEBUG)
+    log_statements(run_dir / f"{engine}_statements.log", engine)
     steps: dict[str, float] = {}
     started, cpu = time.perf_counter(), time.process_time()
     if engine == "duckdb":

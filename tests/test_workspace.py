@@ -65,6 +65,23 @@ def test_transaction_rolls_back_everything_on_error(store):
     assert store.counts()["rejects"] == 0
 
 
+def test_each_statement_is_logged_with_its_seconds_at_debug(store, caplog):
+    """A slow step can be traced to its statements: each one is logged with how long it took."""
+    import logging
+
+    with caplog.at_level(logging.DEBUG, logger="toolkit.store"):
+        store.execute("CREATE TEMP TABLE _slow AS SELECT sum(i) FROM range(2000000) r(i)")
+        store.scalar("SELECT   count(*)\n FROM _slow")
+    logged = [r.getMessage() for r in caplog.records if r.name == "toolkit.store"]
+    assert logged[0].startswith("ran ") and logged[0].endswith(" s: CREATE TEMP TABLE _slow AS SELECT sum(i) FROM range(2000000) r(i)")
+    assert float(logged[0].split()[1]) >= 0
+    assert logged[1].endswith(" s: SELECT count(*) FROM _slow")  # on one line
+    with caplog.at_level(logging.INFO, logger="toolkit.store"):
+        caplog.clear()
+        store.scalar("SELECT 1")
+    assert not [r for r in caplog.records if r.name == "toolkit.store"]
+
+
 def test_schema_is_documented_for_every_column():
     for table in TABLES:
         doc = describe(table)

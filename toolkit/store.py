@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import time
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -115,6 +116,12 @@ def open_store(path: str | Path = MEMORY, *, engine: str = "duckdb", spark_maste
 ENGINES = ("duckdb", "spark")
 
 
+def query_head(query: str, chars: int = 160) -> str:
+    """A statement on one line, cut to ``chars`` characters (for messages and logs)."""
+    text = " ".join(query.split())
+    return text if len(text) <= chars else text[:chars] + " ..."
+
+
 def parquet_name(table: str) -> str:
     """File name (without ``.parquet``) of a workspace table in a Parquet folder: ``_meta`` is ``meta``."""
     return table.lstrip("_")
@@ -210,8 +217,13 @@ class Store(StoreQueries):
 
     # -- queries -----------------------------------------------------------------------------
     def execute(self, query: str, params: list | dict | None = None) -> duckdb.DuckDBPyConnection:
-        """Run a statement; returns the DuckDB cursor (use :meth:`df` / :meth:`scalar` to read)."""
-        return self.con.execute(query, params) if params is not None else self.con.execute(query)
+        """Run a statement; returns the DuckDB cursor (use :meth:`df` / :meth:`scalar` to read).
+        The seconds each statement took are logged at DEBUG."""
+        started = time.perf_counter()
+        cursor = self.con.execute(query, params) if params is not None else self.con.execute(query)
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("ran %.2f s: %s", time.perf_counter() - started, query_head(query))
+        return cursor
 
     def executemany(self, query: str, rows: list[tuple]) -> None:
         """Run one statement (typically ``INSERT ... VALUES (?, ...)``) once per row of parameters."""

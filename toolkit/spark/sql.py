@@ -31,6 +31,7 @@ import functools
 from typing import Any
 
 from ..errors import EngineError
+from ..store import query_head
 
 
 def _sqlglot():
@@ -66,14 +67,14 @@ def translate(query: str, params: list | tuple | None = None, *, list_columns: f
     try:
         statements = [s for s in sqlglot.parse(query, read="duckdb") if s is not None]
     except sqlglot.errors.ParseError as error:
-        raise EngineError(f"cannot read this statement for Spark ({error}): {_head(query)}") from None
+        raise EngineError(f"cannot read this statement for Spark ({error}): {query_head(query)}") from None
     if len(names) != len(values):
-        raise EngineError(f"{len(names)} parameter placeholders but {len(values)} values given: {_head(query)}")
+        raise EngineError(f"{len(names)} parameter placeholders but {len(values)} values given: {query_head(query)}")
     bound = dict(zip(names, values))
     for statement in statements:
         for placeholder in list(statement.find_all(exp.Placeholder)):
             if placeholder.name not in bound:
-                raise EngineError(f"placeholder {placeholder.sql()} has no value: {_head(query)}")
+                raise EngineError(f"placeholder {placeholder.sql()} has no value: {query_head(query)}")
             placeholder.replace(literal(bound[placeholder.name]))
     token = _list_columns.set(frozenset(list_columns))
     try:
@@ -91,7 +92,7 @@ def _name_placeholders(query: str) -> tuple[str, list[str]]:
     try:
         tokens = DuckDB().tokenize(query)
     except Exception as error:
-        raise EngineError(f"cannot read this statement for Spark ({error}): {_head(query)}") from None
+        raise EngineError(f"cannot read this statement for Spark ({error}): {query_head(query)}") from None
     names, parts, last = [], [], 0
     for token in tokens:
         if token.token_type == TokenType.PLACEHOLDER and token.text == "?":
@@ -128,11 +129,6 @@ def literal(value: Any):
                       "give str, int, float, bool, None, a date, a datetime or a list of these")
 
 
-def _head(query: str, chars: int = 160) -> str:
-    text = " ".join(query.split())
-    return text if len(text) <= chars else text[:chars] + " ..."
-
-
 def _rewrite(statement):
     from sqlglot import exp
 
@@ -146,7 +142,7 @@ def _rewrite(statement):
         statement = statement.transform(_node)
         if statement.sql() == before:
             return statement
-    raise EngineError(f"statement rewriting for Spark did not settle: {_head(statement.sql())}")
+    raise EngineError(f"statement rewriting for Spark did not settle: {query_head(statement.sql())}")
 
 
 def _aggregate_subqueries(select) -> None:
@@ -177,7 +173,7 @@ def _positional_join(join) -> None:
     where = select.args.get("where") if select else None
     if where is None or not list(where.find_all(exp.EQ)):
         raise EngineError("POSITIONAL JOIN has no Spark equivalent unless a WHERE equates the two sides' keys "
-                          f"(rows in the same order carry the same key): {_head(select.sql() if select else join.sql())}")
+                          f"(rows in the same order carry the same key): {query_head(select.sql() if select else join.sql())}")
     join.set("method", None)
     join.set("kind", "CROSS")
 
@@ -356,7 +352,7 @@ def _series_table(node):
     series = node.this
     if series.args.get("is_end_exclusive"):
         raise EngineError("range(a, b, step) as a table has no exact Spark counterpart; write generate_series "
-                          f"(end included): {_head(node.sql())}")
+                          f"(end included): {query_head(node.sql())}")
     alias = node.args.get("alias")
     column = alias.columns[0].name if alias is not None and alias.columns else "generate_series"
     name = alias.name if alias is not None and alias.name else "_series"
@@ -372,7 +368,7 @@ def _distinct_window_count(node):
 
     distinct = node.this.this
     if len(distinct.expressions) != 1:
-        raise EngineError(f"count(DISTINCT a, b) OVER (...) has no Spark counterpart: {_head(node.sql())}")
+        raise EngineError(f"count(DISTINCT a, b) OVER (...) has no Spark counterpart: {query_head(node.sql())}")
     window = node.copy()
     window.set("this", exp.Anonymous(this="collect_set", expressions=[distinct.expressions[0].copy()]))
     return exp.Anonymous(this="size", expressions=[window])

@@ -25,10 +25,10 @@ import pyarrow as pa
 
 from ..errors import EngineError, WorkspaceError
 from ..schema import SCHEMA_VERSION, TABLES
-from ..store import StoreQueries, parquet_name
+from ..store import StoreQueries, parquet_name, query_head
 from .functions import register_functions
 from .session import get_session
-from .sql import _head, translate
+from .sql import translate
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class SparkResult:
             self._table = self._frame.toArrow() if self._frame is not None else pa.table({})
             if self._frame is not None and log.isEnabledFor(logging.DEBUG):
                 log.debug("collected %.2f s, %d rows: %s", time.perf_counter() - started, self._table.num_rows,
-                          _head(self._statement.sql()))
+                          query_head(self._statement.sql()))
         return self._table
 
     def df(self) -> pd.DataFrame:
@@ -139,7 +139,7 @@ class SparkStore(StoreQueries):
             started = time.perf_counter()
             result = self._run(statement)
             if log.isEnabledFor(logging.DEBUG):
-                log.debug("ran %.2f s: %s", time.perf_counter() - started, _head(statement.sql()))
+                log.debug("ran %.2f s: %s", time.perf_counter() - started, query_head(statement.sql()))
         return result
 
     def executemany(self, query: str, rows: list[tuple]) -> None:
@@ -151,7 +151,7 @@ class SparkStore(StoreQueries):
         statement = translate(query, list(rows[0]))[0]
         values = statement.find(exp.Values)
         if not isinstance(statement, exp.Insert) or values is None:
-            raise EngineError(f"executemany takes an INSERT ... VALUES statement: {_head(query)}")
+            raise EngineError(f"executemany takes an INSERT ... VALUES statement: {query_head(query)}")
         batch = [translate(f"SELECT {', '.join('?' * len(row))}", list(row))[0].expressions for row in rows]
         values.set("expressions", [exp.Tuple(expressions=row) for row in batch])
         self._run(statement)
@@ -228,7 +228,7 @@ class SparkStore(StoreQueries):
             return SparkResult(self._sql(statement), statement)
         raise EngineError(f"the Spark engine does not run {type(statement).__name__.upper()} statements "
                           f"(tables are immutable there; write a CREATE OR REPLACE TABLE ... AS SELECT): "
-                          f"{_head(statement.sql())}")
+                          f"{query_head(statement.sql())}")
 
     def _create(self, statement) -> SparkResult:
         from sqlglot import exp
@@ -243,18 +243,18 @@ class SparkStore(StoreQueries):
             raise EngineError(f"CREATE {kind}: {name} already exists")
         body = statement.expression
         if kind not in ("TABLE", "VIEW"):
-            raise EngineError(f"the Spark engine does not run CREATE {kind}: {_head(statement.sql())}")
+            raise EngineError(f"the Spark engine does not run CREATE {kind}: {query_head(statement.sql())}")
         if isinstance(body, exp.Query):
             frame = self._sql(body)
             try:
                 self._set_view(name, frame if kind == "VIEW" else _materialise(frame))
             except Exception as error:
                 raise EngineError(f"Spark failed computing table {name} ({_first_line(error)}): "
-                                  f"{_head(body.sql(dialect='spark'), 600)}") from None
+                                  f"{query_head(body.sql(dialect='spark'), 600)}") from None
             self._keys.pop(name, None)
             return SparkResult()
         if schema is None:
-            raise EngineError(f"CREATE {kind} without columns or a query: {_head(statement.sql())}")
+            raise EngineError(f"CREATE {kind} without columns or a query: {query_head(statement.sql())}")
         columns, keys = [], []
         for column in schema.expressions:
             if isinstance(column, exp.ColumnDef):
@@ -335,7 +335,7 @@ class SparkStore(StoreQueries):
         try:
             return self.spark.sql(text)
         except Exception as error:
-            raise EngineError(f"Spark refused a translated statement ({_first_line(error)}): {_head(text, 600)}") from None
+            raise EngineError(f"Spark refused a translated statement ({_first_line(error)}): {query_head(text, 600)}") from None
 
     def _with_rowid(self, statement):
         """DuckDB's ``rowid`` of a canonical table: its row's place in the Parquet file(s), numbered once.
