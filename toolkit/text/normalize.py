@@ -83,7 +83,7 @@ def fold_accents(values: pa.Array) -> pa.Array:
 
 def ascii_words(values: pa.Array) -> pa.Array:
     """Arrow UDF for ASCII texts: every run of punctuation, symbols and whitespace becomes one
-    space, and spaces at either end are dropped; what the gap pattern of :func:`normalise_sql`
+    space, and spaces at either end are dropped; what the gap pattern of :func:`forms_sql`
     gives on ASCII text, without a regular expression."""
     return _ascii_words(values, placeholders=False)
 
@@ -170,38 +170,51 @@ def _gaps(extra: str = "") -> str:
 
 
 #: What each placeholder replaces, in order: (pattern, placeholder, SQL test that every text with
-#: a match passes, on the column ``typed`` and the flag ``wide``: cheaper than the pattern, it
-#: spares most texts the pattern; None: every text is tried).
+#: a match passes, on the column ``typed``: cheaper than the pattern, it spares most texts the
+#: pattern; None: every text is tried).
 TYPED_PARTS = ((URL_RE, "URL", "contains(typed, '://') OR contains(typed, 'www.')"),
                (MENTION_RE, "MENTION", "contains(typed, '@')"),
                (HASHTAG_RE, "HASHTAG", "contains(typed, '#')"),
-               (EMOJI_RE, "EMOJI", "wide"),  # emoji are never ASCII
+               (EMOJI_RE, "EMOJI", None),  # emoji are never ASCII: tried on non-ASCII texts only
                (NUMBER_RE, "NUM", None))
 
 
-def typed_sql(source: str, keep: str) -> str:
-    """SQL query over ``source``, which has a column ``t0`` (a text): the ``keep`` columns,
-    ``wide`` (whether the text has non-ASCII characters) and ``typed``, the text repaired (where
-    wide) and NFKC, in lower case, with URLs, mentions, hashtags, emoji and numbers replaced by
-    their placeholders."""
-    query = (f"SELECT {keep}, wide, lower(CASE WHEN wide THEN cib_repair_unicode(t0) ELSE t0 END) AS typed "
-             f"FROM (SELECT *, regexp_matches(t0, {NON_ASCII}) AS wide FROM {source})")
+def typed_sql(source: str, keep: str, wide: bool) -> str:
+    """SQL query over ``source``, which has a column ``t0`` (a text): the ``keep`` columns and
+    ``typed``, the text in lower case with URLs, mentions, hashtags, emoji and numbers replaced by
+    their placeholders; ``wide``: the texts have non-ASCII characters, and are repaired and NFKC
+    first (ASCII texts need neither, and hold no emoji)."""
+    query = f"SELECT {keep}, lower({'cib_repair_unicode(t0)' if wide else 't0'}) AS typed FROM {source}"
     for pattern, placeholder, needed in TYPED_PARTS:
+        if placeholder == "EMOJI" and not wide:
+            continue
         replaced = _sql_replace("typed", pattern, f" {placeholder} ")
         if needed is not None:
             replaced = f"CASE WHEN {needed} THEN {replaced} ELSE typed END"
-        query = f"SELECT {keep}, wide, {replaced} AS typed FROM ({query})"
+        query = f"SELECT {keep}, {replaced} AS typed FROM ({query})"
     return query
 
 
-def normalise_sql(typed: str) -> tuple[str, str]:
-    """SQL expressions (norm_text, lang_text) from a column holding the typed form
-    (:func:`typed_sql`), beside its ``wide`` flag: the matching form folds accents and turns every
-    gap into one space; the language form keeps accents and turns placeholders into gaps as well."""
-    norm = f"CASE WHEN wide THEN trim({_sql_replace(f'cib_fold_accents({typed})', _gaps(), ' ')}) ELSE cib_ascii_words({typed}) END"
-    lang = (f"CASE WHEN wide THEN trim({_sql_replace(typed, _gaps('|' + '|'.join(PLACEHOLDERS)), ' ')}) "
-            f"ELSE cib_ascii_words_only({typed}) END")
-    return norm, lang
+def forms_sql(source: str, keep: str, max_chars: int) -> str:
+    """SQL query over ``source``, which has the columns ``t0`` (a text without NUL bytes), ``wide``
+    (``t0`` has non-ASCII characters) and ``keep``: the ``keep`` columns and the text's forms:
+    ``norm_full`` (the matching form, not yet cut: accents folded, every gap one space),
+    ``lang_text`` (accents kept, placeholders are gaps too) and ``tokens`` (of the matching form
+    cut to ``max_chars``).
+
+    ASCII texts and the others are two branches of a ``UNION ALL``: ASCII texts lose their gaps
+    in a compiled loop, and only the others reach the Unicode functions (on Spark, a Python
+    function in a ``CASE`` would be called on every row)."""
+    cut = f"left(norm_full, {int(max_chars)})"
+    ascii = (f"SELECT *, {cut} AS tokens FROM ("
+             f"SELECT {keep}, cib_ascii_words(typed) AS norm_full, cib_ascii_words_only(typed) AS lang_text "
+             f"FROM ({typed_sql(f'(SELECT * FROM {source} WHERE NOT wide)', keep, wide=False)}))")
+    norm = f"trim({_sql_replace('cib_fold_accents(typed)', _gaps(), ' ')})"
+    lang = f"trim({_sql_replace('typed', _gaps('|' + '|'.join(PLACEHOLDERS)), ' ')})"
+    others = (f"SELECT *, CASE WHEN regexp_matches({cut}, {NON_ASCII}) THEN cib_match_tokens({cut}) ELSE {cut} END AS tokens "
+              f"FROM (SELECT {keep}, {norm} AS norm_full, {lang} AS lang_text "
+              f"FROM ({typed_sql(f'(SELECT * FROM {source} WHERE wide)', keep, wide=True)}))")
+    return f"{ascii} UNION ALL {others}"
 
 
 def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000) -> dict:
@@ -224,20 +237,14 @@ def normalise_posts(store: Store, *, min_tokens: int = 4, max_chars: int = 5_000
     if max_chars < 100:
         raise ParameterError(f"max_chars={max_chars}: must be at least 100 characters")
     _register_udf(store)
-    # NUL bytes removed; texts with non-ASCII characters go through the repair UDF
-    norm, lang = normalise_sql("typed")
-    cut = f"left(norm_full, {int(max_chars)})"
     store.execute(f"""
         CREATE OR REPLACE TABLE post_text AS
         WITH base AS (
-            SELECT row_number() OVER (ORDER BY platform, post_id) AS pid, platform, post_id,
-                   replace(coalesce(text, ''), chr(0), '') AS t0, {source_language_sql("lang")} AS lang_source
-            FROM posts
-        ), typed AS ({typed_sql("base", "pid, platform, post_id, t0, lang_source")}
-        ), normalised AS (SELECT pid, platform, post_id, t0, lang_source, wide, {norm} AS norm_full, {lang} AS lang_text FROM typed
-        ), tokenised AS (
-            SELECT *, CASE WHEN wide AND regexp_matches({cut}, {NON_ASCII}) THEN cib_match_tokens({cut}) ELSE {cut} END AS tokens
-            FROM normalised
+            SELECT *, regexp_matches(t0, {NON_ASCII}) AS wide
+            FROM (SELECT row_number() OVER (ORDER BY platform, post_id) AS pid, platform, post_id,
+                         replace(coalesce(text, ''), chr(0), '') AS t0, {source_language_sql("lang")} AS lang_source
+                  FROM posts)
+        ), tokenised AS ({forms_sql("base", "pid, platform, post_id, t0, lang_source", max_chars)}
         ), counted AS (
             SELECT *, CASE WHEN tokens = '' THEN 0 ELSE len(string_split(tokens, ' ')) END AS n_words,
                    regexp_matches(lang_text, '\\pL') AS has_letters  -- letters beyond the placeholders
@@ -273,6 +280,5 @@ def normalise_text(text: str) -> str:
     explaining a match, and for tests)."""
     with Store(":memory:") as store:
         _register_udf(store)
-        norm, _ = normalise_sql("typed")
-        without_nul = "(SELECT replace(?, chr(0), '') AS t0)"
-        return store.scalar(f"SELECT {norm} FROM ({typed_sql(without_nul, 't0')})", [text])
+        source = f"(SELECT t0, regexp_matches(t0, {NON_ASCII}) AS wide FROM (SELECT replace(?, chr(0), '') AS t0))"
+        return store.scalar(f"WITH t AS {source} SELECT norm_full FROM ({forms_sql('t', 't0', 5_000)})", [text])
