@@ -38,12 +38,20 @@ from toolkit.spark.sql import java_regex, java_time_format, to_spark_sql  # noqa
      "(SELECT EXPLODE(SEQUENCE(", "a series as a table"),
     ("SELECT a.x FROM a POSITIONAL JOIN b WHERE a.id = b.id", "CROSS JOIN b WHERE a.id = b.id",
      "rows paired by a key equated in the WHERE"),
+    ("SELECT * FROM (SELECT row_number() OVER (ORDER BY t) AS n, s FROM p) WHERE f(s)",
+     "(SELECT /*+ REPARTITION */ ROW_NUMBER() OVER (ORDER BY t",
+     "a window over all rows runs in one task: its rows are spread again for what follows"),
     ("WITH c AS MATERIALIZED (SELECT 1 AS x) SELECT x FROM c", "WITH c AS (SELECT 1 AS x)", "planner hint dropped"),
     ("SELECT g, (SELECT count(*) FROM q WHERE q.g = p.g) AS n FROM p GROUP BY g",
      "ANY_VALUE((SELECT", "a correlated subquery in a grouped select"),
 ])
 def test_rewrite(duckdb, spark_holds, reason):
     assert spark_holds in to_spark_sql(duckdb)[0], reason
+
+
+def test_windows_over_groups_need_no_repartition():
+    [spark] = to_spark_sql("SELECT row_number() OVER (PARTITION BY g ORDER BY t) AS n FROM p")
+    assert "PARTITION BY g" in spark and "REPARTITION" not in spark
 
 
 def test_parameters_are_bound_as_literals_not_pasted_text():

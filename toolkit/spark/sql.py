@@ -137,6 +137,7 @@ def _rewrite(statement):
             _positional_join(join)
     for select in list(statement.find_all(exp.Select)):
         _aggregate_subqueries(select)
+        _spread_after_global_window(select)
     for _ in range(50):  # a rewritten node is not revisited in its pass: nested constructs need further passes
         before = statement.sql()
         statement = statement.transform(_node)
@@ -156,6 +157,20 @@ def _aggregate_subqueries(select) -> None:
         target = projection.this if isinstance(projection, exp.Alias) else projection
         if isinstance(target, exp.Subquery) and _correlated(target):
             target.replace(exp.Anonymous(this="any_value", expressions=[target.copy()]))
+
+
+def _spread_after_global_window(select) -> None:
+    """A SELECT computing a window over all its rows (no ``PARTITION BY``, e.g. numbering them)
+    runs in one Spark task, and so would everything Spark runs after it in the same stage: its
+    rows are spread over the shuffle partitions again (a ``REPARTITION`` hint; the rows and
+    their values are unchanged)."""
+    from sqlglot import exp
+
+    if select.args.get("hint"):
+        return
+    if any(not window.args.get("partition_by") and window.find_ancestor(exp.Select) is select
+           for window in select.find_all(exp.Window)):
+        select.set("hint", exp.Hint(expressions=[exp.Var(this="REPARTITION")]))
 
 
 def _correlated(subquery) -> bool:
