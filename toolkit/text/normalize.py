@@ -171,12 +171,12 @@ def _gaps(extra: str = "") -> str:
 
 #: What each placeholder replaces, in order: (pattern, placeholder, SQL test that every text with
 #: a match passes, on the column ``typed``: cheaper than the pattern, it spares most texts the
-#: pattern; None: every text is tried).
-TYPED_PARTS = ((URL_RE, "URL", "contains(typed, '://') OR contains(typed, 'www.')"),
-               (MENTION_RE, "MENTION", "contains(typed, '@')"),
-               (HASHTAG_RE, "HASHTAG", "contains(typed, '#')"),
-               (EMOJI_RE, "EMOJI", None),  # emoji are never ASCII: tried on non-ASCII texts only
-               (NUMBER_RE, "NUM", None))
+#: pattern; None: every text is tried; whether an ASCII text can hold a match).
+TYPED_PARTS = ((URL_RE, "URL", "contains(typed, '://') OR contains(typed, 'www.')", True),
+               (MENTION_RE, "MENTION", "contains(typed, '@')", True),
+               (HASHTAG_RE, "HASHTAG", "contains(typed, '#')", True),
+               (EMOJI_RE, "EMOJI", None, False),  # emoji are never ASCII
+               (NUMBER_RE, "NUM", None, True))
 
 
 def typed_sql(source: str, keep: str, wide: bool) -> str:
@@ -185,8 +185,8 @@ def typed_sql(source: str, keep: str, wide: bool) -> str:
     their placeholders; ``wide``: the texts have non-ASCII characters, and are repaired and NFKC
     first (ASCII texts need neither, and hold no emoji)."""
     query = f"SELECT {keep}, lower({'cib_repair_unicode(t0)' if wide else 't0'}) AS typed FROM {source}"
-    for pattern, placeholder, needed in TYPED_PARTS:
-        if placeholder == "EMOJI" and not wide:
+    for pattern, placeholder, needed, in_ascii in TYPED_PARTS:
+        if not (wide or in_ascii):
             continue
         replaced = _sql_replace("typed", pattern, f" {placeholder} ")
         if needed is not None:
