@@ -303,10 +303,11 @@ def deepfake_mentions(store: Store, *, terms: dict[str, str] | None = None, exam
         n_all = int(store.scalar("SELECT count(*) FROM posts") or 0)
         groups = dict(terms, any="|".join(f"(?:{p})" for p in terms.values()))
         tests = {group: f"regexp_matches(lower(coalesce(text, '')), {sql_str(pattern)})" for group, pattern in groups.items()}
-        flags = [f"g{i}" for i in range(len(terms))]  # one pass over the posts; any = one of the groups
+        # one pass over the posts picks those with any term; the groups are told apart among them
+        flags = [f"g{i}" for i in range(len(terms))]
         found = ", ".join(f"{tests[group]} AS {flag}" for group, flag in zip(terms, flags))
-        counts = ", ".join(f"count_if({flag})" for flag in [*flags, " OR ".join(flags)])
-        in_all = store.rows(f"SELECT {counts} FROM (SELECT {found} FROM posts)")[0]
+        counts = ", ".join(f"count_if({flag})" for flag in flags)
+        in_all = store.rows(f"SELECT {counts}, count(*) FROM (SELECT {found} FROM posts WHERE {tests['any']})")[0]
         rows = []
         for (group, test), posts_with_term in zip(tests.items(), in_all):
             camp = store.df(f"""SELECT lang, cluster_id, post_id FROM _narr_posts WHERE {test} ORDER BY cluster_id, post_id""")

@@ -165,20 +165,17 @@ def detect_large(texts: list[str], *, accuracy: str = "low", languages: str | li
     return detect_among(texts, candidates, answered, accuracy=accuracy, progress=progress), candidates
 
 
-def _answers(texts: list[str], members: pd.DataFrame, code_of: pd.Series) -> pd.Series:
+def _answers(texts: list[str], members: pd.DataFrame, code_of: dict[str, str | None]) -> list[str | None]:
     """Each text's language: its own code (``code_of``: text -> code of the identified texts), or
     for a text in ``members`` (lang_text, group_id, rank) its group's vote: the most frequent code
     among the :data:`VOTERS` best-ranked texts, ties to the best-ranked (None if none has one)."""
     voters = members[members["rank"] <= VOTERS]
-    votes = voters.assign(code=voters.lang_text.map(code_of)).dropna(subset=["code"])
+    votes = voters.assign(code=[code_of.get(text) for text in voters.lang_text.tolist()]).dropna(subset=["code"])
     votes["n"] = votes.groupby(["group_id", "code"]).code.transform("size")
-    elected = (votes.sort_values(["group_id", "n", "rank"], ascending=[True, False, True])
-               .drop_duplicates("group_id").set_index("group_id").code)
-    answers = pd.Series(texts, index=texts, dtype="object").map(code_of)
-    grouped = members.set_index("lang_text").group_id.map(elected)
-    in_group = answers.index.isin(grouped.index)
-    answers[in_group] = grouped.reindex(answers.index[in_group]).to_numpy()
-    return answers
+    elected = dict(votes.sort_values(["group_id", "n", "rank"], ascending=[True, False, True])
+                   .drop_duplicates("group_id")[["group_id", "code"]].itertuples(index=False))
+    group_of = dict(zip(members.lang_text.tolist(), members.group_id.tolist()))
+    return [elected.get(group_of[text]) if text in group_of else code_of.get(text) for text in texts]
 
 
 def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "low", languages: str | list[str] = "auto",
@@ -235,22 +232,21 @@ def identify_languages(store: Store, *, min_letters: int = 12, accuracy: str = "
                   FROM ({groups}) WHERE {has_letters.format('lang_text')} GROUP BY lang_text)""")
     candidates, answered = choose_candidates(texts, accuracy=accuracy, languages=languages, population=population)
 
-    def detect(batch: list[str]) -> pd.Series:
-        return pd.Series(detect_among(batch, candidates, answered, accuracy=accuracy, progress=progress),
-                         index=batch, dtype="object")
+    def detect(batch: list[str]) -> dict[str, str | None]:
+        return dict(zip(batch, detect_among(batch, candidates, answered, accuracy=accuracy, progress=progress)))
 
     # first the texts outside groups and the first voters of each group; when those agree they are a
     # majority of the vote, so the other voters are identified only in the groups where they do not
     majority = VOTERS // 2 + 1
     first = members[members["rank"] <= majority]
-    code_of = detect(sorted(set(texts).difference(members.lang_text).union(first.lang_text)))
-    first_votes = first.assign(code=first.lang_text.map(code_of)).groupby("group_id").code
+    code_of = detect(sorted(set(texts).difference(members.lang_text.tolist()).union(first.lang_text.tolist())))
+    first_votes = first.assign(code=[code_of[text] for text in first.lang_text.tolist()]).groupby("group_id").code
     decided = first_votes.count().eq(majority) & first_votes.nunique().eq(1)
     rest = members[(members["rank"] > majority) & (members["rank"] <= VOTERS)]
     rest = rest[~rest.group_id.map(decided).fillna(False).astype(bool)]
-    code_of = pd.concat([code_of, detect(sorted(rest.lang_text))])
+    code_of.update(detect(sorted(rest.lang_text.tolist())))
     answers = _answers(texts, members, code_of)
-    store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": answers.to_numpy()}))
+    store.register("_detected", pd.DataFrame({"lang_text": texts, "lang_detected": pd.Series(answers, dtype="object")}))
     # back to the source's tags, then the identified texts' answers (only the rows that change are written)
     store.execute(f"""UPDATE post_text SET lang_detected = NULL, lang = {UNIDENTIFIED_LANG_SQL},
                                            lang_method = {UNIDENTIFIED_METHOD_SQL}
