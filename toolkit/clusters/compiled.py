@@ -372,26 +372,47 @@ def open_crowded_prefixes(keys, text_bits, max_bucket, n):
     return crowded
 
 
+#: Columns of the text records :func:`verified_pairs` reads (one 32-byte row per text, by place).
+RECORD_TEXT, RECORD_FIRST, RECORD_END, RECORD_LENGTHS = range(4)
+_LENGTH_BITS = 31
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
+
+
+def text_records(order, start, prefix, index, alone):
+    """One row per place in ``order`` (int64, n × 4): the text, the offsets of its first and
+    past-last shingle in the ranks, and its prefix length, index-prefix length and ``alone`` flag
+    packed as ``prefix | index << 31 | alone << 62``. What verification needs of a text sits in
+    one cache line, instead of a read from five arrays."""
+    records = np.empty((len(order), 4), np.int64)
+    records[:, RECORD_TEXT] = order
+    records[:, RECORD_FIRST] = start[order]
+    records[:, RECORD_END] = start[order + 1]
+    records[:, RECORD_LENGTHS] = (prefix[order] | (index[order].astype(np.int64) << _LENGTH_BITS)
+                                  | (alone[order].astype(np.int64) << (2 * _LENGTH_BITS)))
+    return records
+
+
 @_compiled
-def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, order, prefix, index, alone, width,
-                   threshold):
+def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, records, width, threshold, max_prefix):
     """Candidates of the runs of sorted keys that begin in [first, last), verified.
 
-    Keys hold the texts' places in ``order``, texts by set size (smallest first), so the texts of
-    a run ascend in size. A pair of texts usually shares several keys; it is taken only in the
-    run of the first key that makes it (:func:`_first_shared_key`), so each candidate is
-    verified once, without storing candidates; the smaller text's entry must be flagged as in
-    its index prefix. A key of more than ``max_bucket`` texts pairs its first text (smallest
-    number) with each other one; such a pair is returned apart, as a *star* candidate, when the
-    two texts share no other key (a star pair may come from several oversized keys). Pairs whose
-    sizes (smaller / larger < threshold) or shared prefixes rule out the threshold are skipped.
+    Keys hold the texts' places (rows of ``records``, :func:`text_records`), texts by set size
+    (smallest first), so the texts of a run ascend in size. A pair of texts usually shares
+    several keys; it is taken only in the run of the first key that makes it
+    (:func:`_first_shared_key`), so each candidate is verified once, without storing candidates;
+    the smaller text's entry must be flagged as in its index prefix. A key of more than
+    ``max_bucket`` texts pairs its first text (smallest number) with each other one; such a pair
+    is returned apart, as a *star* candidate, when the two texts share no other key (a star pair
+    may come from several oversized keys). Pairs whose sizes (smaller / larger < threshold) or
+    shared prefixes rule out the threshold are skipped. ``max_prefix``: the longest prefix.
 
     Returns:
-        (a, b, shared, n_candidates, star_a, star_b): verified pairs (a the smaller set) with
-        their shared shingles, the number of candidates verified, and the unverified star candidates.
+        (a, b, shared, n_candidates, star_a, star_b): verified pairs of texts (a the smaller set)
+        with their shared shingles, the number of candidates verified, and the unverified star
+        candidates.
     """
     mask = (np.int64(1) << text_bits) - 1
-    common = np.empty(max(prefix.max(), 1) if len(prefix) else 1, np.int32)
+    common = np.empty(max(max_prefix, 1), np.int32)
     found = np.empty((1024, 3), np.int64)
     stars = np.empty((64, 2), np.int64)
     n_found = n_stars = n_candidates = 0
@@ -399,21 +420,19 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
     while i < last:
         j = _run_end(keys, i, text_bits)
         h = keys[i] >> text_bits
-        oversized = j - i > max_bucket
-        if oversized:  # its first text (smallest number) with each other one
+        if j - i > max_bucket:  # oversized: its first text (smallest number) with each other one
             hub = i
             for x in range(i, j):
-                if order[(keys[x] & mask) >> 1] < order[(keys[hub] & mask) >> 1]:
+                if records[(keys[x] & mask) >> 1, RECORD_TEXT] < records[(keys[hub] & mask) >> 1, RECORD_TEXT]:
                     hub = x
             for y in range(i, j):
                 if (keys[y] >> 1) == (keys[hub] >> 1) or (y > i and (keys[y] >> 1) == (keys[y - 1] >> 1)):
                     continue
-                a, b = order[(keys[min(hub, y)] & mask) >> 1], order[(keys[max(hub, y)] & mask) >> 1]
-                if (_sizes_allow(start, a, b, threshold) and
-                        _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,
-                                          threshold) == -1):
+                a, b = (keys[min(hub, y)] & mask) >> 1, (keys[max(hub, y)] & mask) >> 1
+                if (_sizes_allow(records, a, b, threshold) and
+                        _first_shared_key(rank, records, a, b, width, text_bits, big, common, threshold) == -1):
                     stars = _grown(stars, n_stars + 1)
-                    stars[n_stars, 0], stars[n_stars, 1] = a, b
+                    stars[n_stars, 0], stars[n_stars, 1] = records[a, RECORD_TEXT], records[b, RECORD_TEXT]
                     n_stars += 1
             i = j
             continue
@@ -422,20 +441,21 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
                 continue  # the same text twice under one hash: its last entry has the flag if any has
             if (keys[x] & 1) == 0:
                 continue
-            a = order[(keys[x] & mask) >> 1]
+            a = (keys[x] & mask) >> 1
             for y in range(x + 1, j):
                 if (keys[y] >> 1) == (keys[y - 1] >> 1):
                     continue
-                b = order[(keys[y] & mask) >> 1]
-                if not _sizes_allow(start, a, b, threshold):
+                b = (keys[y] & mask) >> 1
+                if not _sizes_allow(records, a, b, threshold):
                     break  # sizes ascend: every later text is too large
-                if _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common,
-                                     threshold) == h:
+                if _first_shared_key(rank, records, a, b, width, text_bits, big, common, threshold) == h:
                     n_candidates += 1
-                    shared = _shared(rank, start, a, b)
-                    if shared / (start[a + 1] - start[a] + start[b + 1] - start[b] - shared) >= threshold - 1e-12:
+                    shared = _shared(rank, records[a, RECORD_FIRST], records[a, RECORD_END],
+                                     records[b, RECORD_FIRST], records[b, RECORD_END])
+                    if shared / (_size(records, a) + _size(records, b) - shared) >= threshold - 1e-12:
                         found = _grown(found, n_found + 1)
-                        found[n_found, 0], found[n_found, 1], found[n_found, 2] = a, b, shared
+                        found[n_found, 0], found[n_found, 1] = records[a, RECORD_TEXT], records[b, RECORD_TEXT]
+                        found[n_found, 2] = shared
                         n_found += 1
         i = j
     return (found[:n_found, 0].copy(), found[:n_found, 1].copy(), found[:n_found, 2].copy(), n_candidates,
@@ -443,35 +463,44 @@ def verified_pairs(keys, first, last, text_bits, max_bucket, big, rank, start, o
 
 
 @_compiled
-def _sizes_allow(start, a, b, threshold):
+def _size(records, a):
+    """Distinct shingles of the text at place a."""
+    return records[a, RECORD_END] - records[a, RECORD_FIRST]
+
+
+@_compiled
+def _sizes_allow(records, a, b, threshold):
     """Whether sets of these sizes can reach the threshold (smaller / larger)."""
-    x, y = start[a + 1] - start[a], start[b + 1] - start[b]
+    x, y = _size(records, a), _size(records, b)
     return min(x, y) >= threshold * max(x, y) - 1e-9
 
 
 @_compiled
-def _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits, big, common, threshold):
-    """For texts a (the smaller) and b: the hash of the first key, in the order of shingle pairs
-    (p, q), p <= q, that both emit with a's entry in its index prefix, leaving out the hashes in
-    ``big`` (sorted). -1 if all such keys are oversized; -2 if the pair cannot reach the
-    threshold (its first shared shingles lie too far into either set).
+def _first_shared_key(rank, records, a, b, width, text_bits, big, common, threshold):
+    """For the texts at places a (the smaller) and b: the hash of the first key, in the order of
+    shingle pairs (p, q), p <= q, that both emit with a's entry in its index prefix, leaving out
+    the hashes in ``big`` (sorted). -1 if all such keys are oversized; -2 if the pair cannot
+    reach the threshold (its first shared shingles lie too far into either set).
 
     Keys are pairs of shared shingles (and, when both texts are ``alone``, single shingles). The
     first one usually decides, so the prefixes are merged only as far as needed. ``common`` is
     scratch room for the shared shingles."""
-    singles = alone[a] and alone[b]
+    lengths_a, lengths_b = records[a, RECORD_LENGTHS], records[b, RECORD_LENGTHS]
+    singles = ((lengths_a >> (2 * _LENGTH_BITS)) & (lengths_b >> (2 * _LENGTH_BITS))) == 1
     wanted = 1 if singles else 2
-    m, at_a, at_b = _shared_prefix(rank, start, index[a], prefix[b], a, b, common, wanted)
+    first_a, first_b = records[a, RECORD_FIRST], records[b, RECORD_FIRST]
+    index_a, prefix_b = (lengths_a >> _LENGTH_BITS) & _LENGTH_MASK, lengths_b & _LENGTH_MASK
+    m, at_a, at_b = _shared_prefix(rank, first_a, index_a, first_b, prefix_b, common, wanted)
     if m < wanted:
         return -2
-    size_a, size_b = start[a + 1] - start[a], start[b + 1] - start[b]
+    size_a, size_b = _size(records, a), _size(records, b)
     # positional bound: every other shared shingle comes after the ones found, in both sets
     if wanted + min(size_a - at_a - 1, size_b - at_b - 1) < threshold * (size_a + size_b) / (1 + threshold) - 1e-6:
         return -2
     h = pair_hash(common[0], common[wanted - 1], width, text_bits)
     if not _is_in(h, big):
         return h
-    m, at_a, at_b = _shared_prefix(rank, start, index[a], prefix[b], a, b, common, len(common))
+    m, at_a, at_b = _shared_prefix(rank, first_a, index_a, first_b, prefix_b, common, len(common))
     for u in range(m):
         for v in range(u if singles else u + 1, m):
             h = pair_hash(common[u], common[v], width, text_bits)
@@ -481,18 +510,18 @@ def _first_shared_key(rank, start, prefix, index, alone, a, b, width, text_bits,
 
 
 @_compiled
-def _shared_prefix(rank, start, length_a, length_b, a, b, common, wanted):
-    """Writes the first ``wanted`` shingles shared by the first ``length_a`` shingles of text a
-    and the first ``length_b`` of text b into ``common``. Returns (how many, at most ``wanted``;
-    the position of the last one in a; its position in b)."""
+def _shared_prefix(rank, first_a, length_a, first_b, length_b, common, wanted):
+    """Writes the first ``wanted`` shingles shared by the ``length_a`` ranks from ``first_a`` and
+    the ``length_b`` ranks from ``first_b`` into ``common``. Returns (how many, at most
+    ``wanted``; the position of the last one in a; its position in b)."""
     m = 0
-    i, i_end = start[a], start[a] + length_a
-    j, j_end = start[b], start[b] + length_b
+    i, i_end = first_a, first_a + length_a
+    j, j_end = first_b, first_b + length_b
     at_a = at_b = -1
     while i < i_end and j < j_end and m < wanted:
         if rank[i] == rank[j]:
             common[m] = rank[i]
-            at_a, at_b = i - start[a], j - start[b]
+            at_a, at_b = i - first_a, j - first_b
             m += 1
             i += 1
             j += 1
@@ -524,15 +553,13 @@ def shared_counts(rank, start, a, b):
     """Number of shingles texts a[i] and b[i] have in common."""
     out = np.empty(len(a), np.int64)
     for k in range(len(a)):
-        out[k] = _shared(rank, start, a[k], b[k])
+        out[k] = _shared(rank, start[a[k]], start[a[k] + 1], start[b[k]], start[b[k] + 1])
     return out
 
 
 @_compiled
-def _shared(rank, start, a, b):
-    """Number of shingles texts a and b have in common (a merge of their sorted ranks)."""
-    i, i_end = start[a], start[a + 1]
-    j, j_end = start[b], start[b + 1]
+def _shared(rank, i, i_end, j, j_end):
+    """Number of ranks ``rank[i:i_end]`` and ``rank[j:j_end]`` (two texts' sorted sets) have in common."""
     common = 0
     while i < i_end and j < j_end:
         if rank[i] == rank[j]:

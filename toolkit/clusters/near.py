@@ -272,11 +272,12 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
         big = oversized.result()
     prefix, index = prefix_lengths(sets.size, threshold), index_prefix_lengths(sets.size, threshold)
     index[crowded] = prefix[crowded]  # a text in a crowd pairs through its whole prefix, as without index prefixes
+    records = compiled.text_records(order, sets.start, prefix, index, sets.alone(threshold))
     middle = int(np.searchsorted(keys, ((keys[len(keys) // 2] >> text_bits) + 1) << text_bits)) if len(keys) else 0
 
     def run(first: int, last: int) -> tuple:
-        return compiled.verified_pairs(keys, first, last, text_bits, max_bucket, big, sets.rank, sets.start, order,
-                                       prefix, index, sets.alone(threshold), sets.width, threshold)
+        return compiled.verified_pairs(keys, first, last, text_bits, max_bucket, big, sets.rank, records, sets.width,
+                                       threshold, int(prefix.max(initial=1)))
     with ThreadPoolExecutor(2) as pool:  # the compiled loop releases the GIL
         halves = list(pool.map(run, (0, middle), (middle, len(keys))))
     n_keys = len(keys)
