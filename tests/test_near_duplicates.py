@@ -118,6 +118,21 @@ def test_short_sequences_have_distinct_hashes():
     assert len(np.unique(hashes)) == len(ids)
 
 
+@pytest.mark.parametrize("n", [0, 1, 2, 257, 100_000])
+@pytest.mark.parametrize("upper", [False, True])
+def test_prefix_keys_are_sorted_as_numpy_sorts_them(n, upper):
+    """The radix sort of the prefix keys, on the lower keys (bit 62 clear) and the upper ones: random
+    keys, keys whose top digits are all equal, and keys with many repeats."""
+    rng = np.random.default_rng(n)
+    high = np.int64(1) << 62 if upper else np.int64(0)
+    for keys in (rng.integers(0, 2 ** 62, n, dtype=np.int64), rng.integers(0, 2 ** 20, n, dtype=np.int64),
+                 rng.integers(0, 3, n, dtype=np.int64) << 54):
+        keys = keys | high
+        done = keys.copy()
+        compiled.sort_keys(done)
+        assert np.array_equal(done, np.sort(keys))
+
+
 def test_tokens_are_split_at_every_space_like_str_split():
     values = pa.array(["a bc", "", "député  议员 ", None, "x"])
     data, offsets, valid = near._string_buffers(values.slice(0))

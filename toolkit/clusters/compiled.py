@@ -323,6 +323,69 @@ def _placed(keys, key, front, back):
     return front, back - 1
 
 
+#: :func:`sort_keys`: the top digit (bits 54-61) parts the keys in place into 256 buckets; each
+#: bucket is then sorted on bits 0-53 by six passes of 9 bits (LSD radix sort, in cache).
+_TOP_SHIFT, _TOP_BITS, _LOW_BITS, _LOW_PASSES = 54, 8, 9, 6
+
+
+@_compiled
+def sort_keys(keys):
+    """Sort non-negative int64 keys whose bit 62 is the same for all of them (the lower or the
+    upper keys of :func:`prefix_keys`), in place: an in-place partition on bits 54-61 (American
+    flag sort), then a radix sort of each part on bits 0-53 through a scratch array as large
+    as the largest part. Several times faster than ``np.sort`` on hundreds of millions of keys,
+    with little more memory."""
+    n_top = 1 << _TOP_BITS
+    top_mask = n_top - 1
+    counts = np.zeros(n_top, np.int64)
+    for k in keys:
+        counts[(k >> _TOP_SHIFT) & top_mask] += 1
+    heads = np.zeros(n_top + 1, np.int64)
+    for d in range(n_top):
+        heads[d + 1] = heads[d] + counts[d]
+    fill = heads[:n_top].copy()
+    for d in range(n_top):  # every key swapped straight into its part
+        while fill[d] < heads[d + 1]:
+            value = keys[fill[d]]
+            digit = (value >> _TOP_SHIFT) & top_mask
+            while digit != d:
+                keys[fill[digit]], value = value, keys[fill[digit]]
+                fill[digit] += 1
+                digit = (value >> _TOP_SHIFT) & top_mask
+            keys[fill[d]] = value
+            fill[d] += 1
+    scratch = np.empty(counts.max() if len(keys) else 0, np.int64)
+    for d in range(n_top):
+        _radix_sort_low(keys[heads[d]:heads[d + 1]], scratch)
+
+
+@_compiled
+def _radix_sort_low(part, scratch):
+    """Sort ``part`` on bits 0-53 (its other bits are equal), through ``scratch``; an even number
+    of passes leaves the result in ``part``."""
+    n = len(part)
+    if n < 2:
+        return
+    n_low = 1 << _LOW_BITS
+    low_mask = n_low - 1
+    counts = np.zeros((_LOW_PASSES, n_low), np.int64)
+    for k in part:
+        for p in range(_LOW_PASSES):
+            counts[p, (k >> (p * _LOW_BITS)) & low_mask] += 1
+    source, target = part, scratch[:n]
+    for p in range(_LOW_PASSES):
+        offsets = np.empty(n_low, np.int64)
+        total = 0
+        for d in range(n_low):
+            offsets[d] = total
+            total += counts[p, d]
+        for k in source:
+            d = (k >> (p * _LOW_BITS)) & low_mask
+            target[offsets[d]] = k
+            offsets[d] += 1
+        source, target = target, source
+
+
 @_compiled
 def pair_hash(p, q, width, text_bits):
     """The high bits of the key of shingle pair (p, q): its number p·width + q, Fibonacci-hashed

@@ -232,7 +232,7 @@ class ShingleSets:
                                            index_prefix_lengths(self.size, threshold), self.alone(threshold),
                                            self.width, text_bits)
         with ThreadPoolExecutor(2) as pool:  # the lower and upper keys sorted at once, in place
-            list(pool.map(np.ndarray.sort, (keys[:split], keys[split:])))
+            list(pool.map(compiled.sort_keys, (keys[:split], keys[split:])))
         return keys, text_bits
 
     def alone(self, threshold: float) -> np.ndarray:
