@@ -2,8 +2,8 @@
 
 For each seed: simulate a campaign (``toolkit.simulate.simulate``), run the real command line
 (`cib reconstruct ... --targets mps.csv --out DIR`) in a subprocess, and score its output files
-with ``toolkit.metrics``. Results go to ``bench/results/accuracy_<date>.json`` and a Markdown
-table on standard output (paste it into bench/README.md).
+with ``toolkit.metrics``. Results go to ``bench/results/accuracy_<date>.json`` (or ``--results``),
+with the commit measured, and a Markdown table on standard output (paste it into bench/README.md).
 
     .venv/bin/python bench/bench_accuracy.py --seeds 11 12 13 --scale 0.5
 """
@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from machine import commit  # bench/machine.py, beside this script
 from toolkit import __version__
 from toolkit.metrics import load_detection, load_truth, score_detection
 from toolkit.simulate import simulate
@@ -51,14 +52,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[11, 12, 13])
     parser.add_argument("--scale", type=float, default=0.5)
+    parser.add_argument("--results", type=Path, help="results JSON (default bench/results/accuracy_<date>.json)")
     args = parser.parse_args(argv)
     work = HERE / "data" / "accuracy"
     work.mkdir(parents=True, exist_ok=True)
     rows = [run_seed(seed, args.scale, work) for seed in args.seeds]
     date = dt.date.today().isoformat()
-    (HERE / "results").mkdir(exist_ok=True)
-    path = HERE / "results" / f"accuracy_{date}.json"
-    path.write_text(json.dumps({"date": date, "toolkit_version": __version__, "runs": rows}, indent=2) + "\n")
+    path = args.results or HERE / "results" / f"accuracy_{date}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"date": date, "toolkit_version": __version__, "commit": commit(), "runs": rows}, indent=2) + "\n")
     columns = ["seed", "scale"] + [m for m in METRICS if m in rows[0]] + ["reconstruct_seconds"]
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))

@@ -22,7 +22,7 @@ posts: the reconstruction under 10 minutes and 8 GB.
 Usage::
 
     .venv/bin/python bench/bench_reconstruct.py --posts 1000000
-    .venv/bin/python bench/bench_reconstruct.py --posts 10000000 --memory-limit 4GB
+    .venv/bin/python bench/bench_reconstruct.py --posts 10000000 --memory-limit 5GB
 """
 
 from __future__ import annotations
