@@ -23,8 +23,12 @@ Writes ``cluster_links`` (text_cluster_a, text_cluster_b, lang_a, lang_b, co_pos
 shared_accounts, shared_anchors, anchor_overlap, wording_similarity, reasons, linked) for every pair with any
 evidence, and returns the linked pairs.
 
+A cluster joins one message per other language: linked to two clusters of one language that no
+same-language link joins, it keeps only the stronger link (:func:`_one_version_per_language`).
+
 Caveats: co-posting links two different messages that one squad posts in the same minutes to
 the same target; the reasons say which evidence was used, and ``coverage`` how consistent it is.
+A message split into two clusters of one language that no wording link joins keeps one of them.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..load.formats import sql_str
 from ..store import Store
+from .near import connected_groups
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,7 +126,50 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
                list_distinct(string_split(arg_min(t.tokens, (-n, t.tokens)), ' ')) AS tokens
         FROM (SELECT c.text_cluster_id, p.tokens, count(*) AS n FROM text_clusters c JOIN post_text p USING (pid) GROUP BY ALL) t
         GROUP BY text_cluster_id""")
-    return _link_units(store, params, "cluster_links")
+    _link_units(store, params, "cluster_links")
+    _one_version_per_language(store)
+    return store.df("SELECT * FROM cluster_links WHERE linked")
+
+
+#: Evidence that ranks two links of one cluster to different messages of one language, strongest first.
+LINK_STRENGTH = ["coverage_smaller", "co_posts", "anchor_overlap", "shared_accounts"]
+
+
+def _one_version_per_language(store: Store) -> None:
+    """Unlink the weaker of two cross-language links that would join two different messages.
+
+    A cluster linked to clusters of another language that are not one message there (no
+    same-language link joins them) would chain those messages into one; only the link to the
+    strongest of them (:data:`LINK_STRENGTH`) is kept, checked from both ends of every link. The
+    other links stay in ``cluster_links`` with ``linked`` false and the reason."""
+    links = store.df("SELECT * FROM cluster_links WHERE linked")
+    same = links[links.lang_a == links.lang_b]
+    groups = connected_groups(same.text_cluster_a.to_numpy(), same.text_cluster_b.to_numpy())
+    message = dict(zip(groups.tid, groups.group_id))
+    cross = links[links.lang_a != links.lang_b]
+    ends = pd.concat([  # each link seen from each of its clusters: (cluster, partner, partner's language)
+        cross.assign(cluster=cross.text_cluster_a, partner=cross.text_cluster_b, partner_lang=cross.lang_b),
+        cross.assign(cluster=cross.text_cluster_b, partner=cross.text_cluster_a, partner_lang=cross.lang_a)])
+    if ends.empty:
+        return
+    ends["message"] = [message.get(t, t) for t in ends.partner]
+    ends = ends.sort_values(["cluster", "partner_lang", *LINK_STRENGTH, "partner"],
+                            ascending=[True, True] + [False] * len(LINK_STRENGTH) + [True])
+    chosen = ends.groupby(["cluster", "partner_lang"]).message.transform("first")
+    weaker = ends[ends.message != chosen].assign(chosen=chosen[ends.message != chosen])
+    if weaker.empty:
+        return
+    first = ends.drop_duplicates(["cluster", "partner_lang"])
+    stronger = dict(zip(zip(first.cluster, first.partner_lang), first.partner))
+    weaker = weaker.assign(
+        why=[f"not joined: cluster {c} links more strongly to cluster {stronger[(c, lang)]}, another message in {lang}"
+             for c, lang in zip(weaker.cluster, weaker.partner_lang)])
+    weaker = weaker.drop_duplicates(["text_cluster_a", "text_cluster_b"])[["text_cluster_a", "text_cluster_b", "why"]]
+    store.register("_weaker", weaker)
+    store.execute("""UPDATE cluster_links SET linked = false, reasons = list_append(reasons, w.why)
+                     FROM _weaker w WHERE cluster_links.text_cluster_a = w.text_cluster_a
+                      AND cluster_links.text_cluster_b = w.text_cluster_b""")
+    store.unregister("_weaker")
 
 
 def link_texts(store: Store, texts: pd.DataFrame, params: CrossLanguageParams = CrossLanguageParams()) -> pd.DataFrame:
