@@ -156,7 +156,7 @@ def _one_version_per_language(store: Store) -> None:
     ends = ends.sort_values(["cluster", "partner_lang", *LINK_STRENGTH, "partner"],
                             ascending=[True, True] + [False] * len(LINK_STRENGTH) + [True])
     chosen = ends.groupby(["cluster", "partner_lang"]).message.transform("first")
-    weaker = ends[ends.message != chosen].assign(chosen=chosen[ends.message != chosen])
+    weaker = ends[ends.message != chosen]
     if weaker.empty:
         return
     first = ends.drop_duplicates(["cluster", "partner_lang"])
