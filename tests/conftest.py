@@ -1,4 +1,4 @@
-"""Shared test helpers: where the real public data files live, and a fresh workspace."""
+"""Shared test helpers: where the real public data files live, whether Spark can run, and a fresh workspace."""
 
 from __future__ import annotations
 
@@ -21,6 +21,18 @@ def realdata(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data file not found: {path} (set CIB_REALDATA to the shared/realdata folder)")
     return path
+
+
+def require_spark() -> None:
+    """Skip (the test, or the module when called at its top) where pyspark, sqlglot or Java 17 or
+    later is missing; CI installs all three (.ci/run and the [dev] extra)."""
+    pytest.importorskip("pyspark", reason="pyspark not installed: pip install 'cib-toolkit[spark]'")
+    pytest.importorskip("sqlglot", reason="sqlglot not installed: pip install 'cib-toolkit[spark]'")
+    from toolkit.spark.session import java_version
+
+    if (java_version() or 0) < 17:
+        pytest.skip("the Spark engine needs Java 17 or later (apt-get install openjdk-17-jre-headless)",
+                    allow_module_level=True)
 
 
 @pytest.fixture

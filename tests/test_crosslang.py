@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from conftest import require_spark
 
 from toolkit.clusters.crosslang import _one_version_per_language
 from toolkit.store import Store
@@ -16,13 +17,9 @@ def store(request, tmp_path):
         with Store(":memory:") as workspace:
             yield workspace
         return
-    pytest.importorskip("pyspark", reason="pyspark not installed: pip install 'cib-toolkit[spark]'")
-    pytest.importorskip("sqlglot", reason="sqlglot not installed: pip install 'cib-toolkit[spark]'")
-    from toolkit.spark.session import java_version
+    require_spark()
     from toolkit.spark.store import SparkStore
 
-    if (java_version() or 0) < 17:
-        pytest.skip("the Spark engine needs Java 17 or later")
     with Store(str(tmp_path / "w.duckdb")) as empty:
         empty.export_parquet(tmp_path / "tables")
     with SparkStore(str(tmp_path / "tables"), master="local[2]") as workspace:
@@ -42,7 +39,7 @@ def _links(store, rows: list[tuple]) -> None:
 def test_a_cluster_linked_to_two_messages_of_one_language_keeps_the_stronger_link(store):
     # French cluster 5 co-posts with English clusters 1 (60% of it) and 3 (all of it): two messages
     _links(store, [(1, 5, "en", "fr", 3, 0.6), (3, 5, "en", "fr", 3, 1.0), (1, 2, "en", "fr", 9, 0.7)])
-    _one_version_per_language(store)
+    _one_version_per_language(store, store.df("SELECT * FROM cluster_links WHERE linked"))
     links = store.df("SELECT text_cluster_a, text_cluster_b, linked, reasons FROM cluster_links "
                      "ORDER BY text_cluster_a, text_cluster_b")
     assert links[links.linked][["text_cluster_a", "text_cluster_b"]].values.tolist() == [[1, 2], [3, 5]]
@@ -54,5 +51,5 @@ def test_a_cluster_linked_to_two_messages_of_one_language_keeps_the_stronger_lin
 def test_versions_of_one_message_split_in_one_language_stay_linked(store):
     # English clusters 1 and 4 are one message (a same-language link): French cluster 6 joins both
     _links(store, [(1, 4, "en", "en", 2, 0.5), (1, 6, "en", "fr", 5, 0.8), (4, 6, "en", "fr", 3, 0.6)])
-    _one_version_per_language(store)
+    _one_version_per_language(store, store.df("SELECT * FROM cluster_links WHERE linked"))
     assert store.df("SELECT linked FROM cluster_links").linked.all()

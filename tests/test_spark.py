@@ -13,15 +13,11 @@ from collections import defaultdict
 
 import pytest
 
-pytest.importorskip("pyspark", reason="pyspark not installed: pip install 'cib-toolkit[spark]'")
-pytest.importorskip("sqlglot", reason="sqlglot not installed: pip install 'cib-toolkit[spark]'")
+from conftest import SAMPLE, require_spark
 
-from conftest import SAMPLE  # noqa: E402
+require_spark()
+
 from toolkit.cli import main  # noqa: E402
-from toolkit.spark.session import java_version  # noqa: E402
-
-if (java_version() or 0) < 17:
-    pytest.skip("the Spark engine needs Java 17 or later (apt-get install openjdk-17-jre-headless)", allow_module_level=True)
 
 pytestmark = pytest.mark.spark
 

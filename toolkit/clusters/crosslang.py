@@ -126,50 +126,55 @@ def link_languages(store: Store, params: CrossLanguageParams = CrossLanguagePara
                list_distinct(string_split(arg_min(t.tokens, (-n, t.tokens)), ' ')) AS tokens
         FROM (SELECT c.text_cluster_id, p.tokens, count(*) AS n FROM text_clusters c JOIN post_text p USING (pid) GROUP BY ALL) t
         GROUP BY text_cluster_id""")
-    _link_units(store, params, "cluster_links")
-    _one_version_per_language(store)
-    return store.df("SELECT * FROM cluster_links WHERE linked")
+    return _one_version_per_language(store, _link_units(store, params, "cluster_links"))
 
 
 #: Evidence that ranks two links of one cluster to different messages of one language, strongest first.
 LINK_STRENGTH = ["coverage_smaller", "co_posts", "anchor_overlap", "shared_accounts"]
 
 
-def _one_version_per_language(store: Store) -> None:
+def _one_version_per_language(store: Store, links: pd.DataFrame) -> pd.DataFrame:
     """Unlink the weaker of two cross-language links that would join two different messages.
 
     A cluster linked to clusters of another language that are not one message there (no
     same-language link joins them) would chain those messages into one; only the link to the
     strongest of them (:data:`LINK_STRENGTH`) is kept, checked from both ends of every link. The
-    other links stay in ``cluster_links`` with ``linked`` false and the reason."""
-    links = store.df("SELECT * FROM cluster_links WHERE linked")
+    other links stay in ``cluster_links`` with ``linked`` false and the reason.
+
+    Args:
+        links: the linked rows of ``cluster_links``.
+
+    Returns:
+        The links kept.
+    """
     same = links[links.lang_a == links.lang_b]
     groups = connected_groups(same.text_cluster_a.to_numpy(), same.text_cluster_b.to_numpy())
     message = dict(zip(groups.tid, groups.group_id))
     cross = links[links.lang_a != links.lang_b]
     ends = pd.concat([  # each link seen from each of its clusters: (cluster, partner, partner's language)
         cross.assign(cluster=cross.text_cluster_a, partner=cross.text_cluster_b, partner_lang=cross.lang_b),
-        cross.assign(cluster=cross.text_cluster_b, partner=cross.text_cluster_a, partner_lang=cross.lang_a)])
+        cross.assign(cluster=cross.text_cluster_b, partner=cross.text_cluster_a, partner_lang=cross.lang_a)],
+        ignore_index=True)
     if ends.empty:
-        return
+        return links
     ends["message"] = [message.get(t, t) for t in ends.partner]
     ends = ends.sort_values(["cluster", "partner_lang", *LINK_STRENGTH, "partner"],
                             ascending=[True, True] + [False] * len(LINK_STRENGTH) + [True])
-    chosen = ends.groupby(["cluster", "partner_lang"]).message.transform("first")
-    weaker = ends[ends.message != chosen]
-    if weaker.empty:
-        return
-    first = ends.drop_duplicates(["cluster", "partner_lang"])
-    stronger = dict(zip(zip(first.cluster, first.partner_lang), first.partner))
-    weaker = weaker.assign(
-        why=[f"not joined: cluster {c} links more strongly to cluster {stronger[(c, lang)]}, another message in {lang}"
-             for c, lang in zip(weaker.cluster, weaker.partner_lang)])
+    strongest = ends.groupby(["cluster", "partner_lang"])[["message", "partner"]].transform("first")
+    other = ends.message != strongest.message
+    if not other.any():
+        return links
+    weaker = ends[other].assign(why=[f"not joined: cluster {c} links more strongly to cluster {p}, another message in {lang}"
+                                     for c, p, lang in zip(ends.cluster[other], strongest.partner[other],
+                                                           ends.partner_lang[other])])
     weaker = weaker.drop_duplicates(["text_cluster_a", "text_cluster_b"])[["text_cluster_a", "text_cluster_b", "why"]]
     store.register("_weaker", weaker)
     store.execute("""UPDATE cluster_links SET linked = false, reasons = list_append(reasons, w.why)
                      FROM _weaker w WHERE cluster_links.text_cluster_a = w.text_cluster_a
                       AND cluster_links.text_cluster_b = w.text_cluster_b""")
     store.unregister("_weaker")
+    gone = set(zip(weaker.text_cluster_a, weaker.text_cluster_b))
+    return links[[pair not in gone for pair in zip(links.text_cluster_a, links.text_cluster_b)]]
 
 
 def link_texts(store: Store, texts: pd.DataFrame, params: CrossLanguageParams = CrossLanguageParams()) -> pd.DataFrame:
