@@ -65,30 +65,54 @@ def test_texts_read_in_chunks_give_the_same_pairs(monkeypatch, shingle_size):
     assert counts[0] == counts[1]
 
 
+def _split(tokens: list[str]) -> tuple:
+    """(data, starts, lengths, hashes) of tokens, through :func:`compiled.split_spaces` of them joined by spaces."""
+    text = " ".join(tokens).encode()
+    data, offsets = np.frombuffer(text, np.uint8), np.array([0, len(text)], np.int64)
+    starts, lengths, counts, hashes = compiled.split_spaces(data, offsets, np.ones(1, bool))
+    assert counts.tolist() == [len(tokens)]
+    return data, starts, lengths, hashes
+
+
 def test_vocabulary_numbers_sequences_by_first_appearance_across_calls():
     """Many more distinct words than the vocabulary's first table holds (it grows), some of them
-    multi-byte or empty, numbered in several calls: the same numbers as a dict would give."""
+    multi-byte, long or empty, numbered in several calls: the same numbers as a dict would give."""
     rng = np.random.default_rng(2)
-    words = [f"m{i}" for i in range(60_000)] + ["", "député", "议员", "ab", "ba", "a"]
+    words = [f"m{i}" for i in range(60_000)] + [f"longer-word-{i}" for i in range(2_000)]
+    words += ["", "député", "议员", "ab", "ba", "a", "parlementaires", "parlementaire-s", "x" * 40, "x" * 41]
     vocabulary, expected, got = compiled.Vocabulary(np.uint8), {}, []
     for _ in range(4):
         tokens = [words[i] for i in rng.integers(0, len(words), 50_000)]
-        data = np.frombuffer("".join(tokens).encode(), np.uint8)
-        lengths = np.array([len(t.encode()) for t in tokens])
-        starts = np.cumsum(lengths) - lengths
-        got.extend(vocabulary.ids(data, starts, lengths, compiled.byte_hashes(data, starts, lengths)).tolist())
+        data, starts, lengths, hashes = _split(tokens)
+        got.extend(vocabulary.ids(data, starts, lengths, hashes).tolist())
         expected_ids = [expected.setdefault(t, len(expected)) for t in tokens]
         assert got[-len(tokens):] == expected_ids
     assert vocabulary.size == len(expected) > 40_000
 
 
+def test_a_vocabulary_absorbs_another_as_if_its_words_came_after():
+    """Half the words numbered in a second vocabulary, then absorbed: the numbers one vocabulary
+    gives to all the words in order."""
+    rng = np.random.default_rng(4)
+    words = [f"w{i}" for i in range(5_000)] + [f"much-longer-word-{i}" for i in range(500)]
+    tokens = [words[i] for i in rng.integers(0, len(words), 20_000)]
+    expected = {}
+    expected_ids = [expected.setdefault(t, len(expected)) for t in tokens]
+    first, second = compiled.Vocabulary(np.uint8), compiled.Vocabulary(np.uint8)
+    ids = first.ids(*_split(tokens[:10_000])).tolist()
+    later = second.ids(*_split(tokens[10_000:]))
+    assert ids + first.absorb(second)[later].tolist() == expected_ids
+    assert first.size == len(expected)
+
+
 @pytest.mark.parametrize("dtype", [np.uint8, np.int32])
 def test_vocabulary_tells_apart_sequences_whose_hashes_collide(dtype):
-    """Every hash equal (or one of two): sequences longer than their hash tells apart by itself
-    are still told apart by length and content, including long ones that share their first
-    eight bytes and ones that differ in one element."""
-    words = ["abcdefghX", "abcdefghY", "abcdefghij", "abcdefghik", "abcdefghXY" * 3, "abcdefghXY" * 3 + "z", "ab", "ba"]
-    words = [w for w in words if len(w) > compiled.Vocabulary(dtype).exact]
+    """Every hash equal (or one of two): sequences longer than two words (which the hash,
+    length and second word do not settle) are still told apart by their content, including ones
+    that differ only in their first or last element."""
+    words = ["abcdefghijklmnopq", "abcdefghijklmnopr", "bbcdefghijklmnopq", "abcdefghXY" * 3, "abcdefghXY" * 3 + "z",
+             "bbcdefghXY" * 3 + "z", "abc", "abd", "bbc", "ab"]
+    words = [w for w in words if len(w) > 2 * compiled.Vocabulary(dtype).unit]
     assert len(words) >= 6
     rng = np.random.default_rng(3)
     tokens = [words[i] for i in rng.integers(0, len(words), 2_000)]
@@ -102,20 +126,27 @@ def test_vocabulary_tells_apart_sequences_whose_hashes_collide(dtype):
         assert compiled.Vocabulary(dtype).ids(data, starts, lengths, hashes).tolist() == expected_ids
 
 
-def test_short_sequences_have_distinct_hashes():
-    """The vocabulary does not compare sequences of up to eight bytes (or one id) in full: their
-    hashes alone tell them apart, here every sequence of one or two bytes, 200,000 random ones of
-    three to eight bytes and 100,000 single ids."""
+def test_hashes_tell_apart_the_sequences_the_vocabulary_does_not_read():
+    """Equal hashes, lengths and second words mean equal sequences up to two words: here every
+    word of one or two bytes, 200,000 random ones of three to eight bytes, 100,000 random ones of
+    nine to sixteen bytes sharing one of three second words, and 100,000 pairs of ids sharing
+    their second id."""
     rng = np.random.default_rng(5)
-    sequences = [bytes([a]) for a in range(256)] + [bytes([a, b]) for a in range(256) for b in range(256)]
-    sequences += list({rng.integers(0, 256, rng.integers(3, 9)).astype(np.uint8).tobytes() for _ in range(200_000)})
-    data = np.frombuffer(b"".join(sequences), np.uint8)
-    lengths = np.array([len(x) for x in sequences])
-    starts = np.cumsum(lengths) - lengths
-    assert len(np.unique(compiled.byte_hashes(data, starts, lengths))) == len(sequences)
-    ids = np.arange(100_000, dtype=np.int32)
-    hashes = compiled.id_hashes(ids, np.arange(len(ids)), np.ones(len(ids), np.int64))
-    assert len(np.unique(hashes)) == len(ids)
+    sequences = [bytes([a]) for a in range(1, 256) if a != 32]
+    sequences += [bytes([a, b]) for a in range(1, 256) for b in range(1, 256) if 32 not in (a, b)]
+    sequences += list({bytes(rng.integers(33, 256, rng.integers(3, 9)).astype(np.uint8)) for _ in range(200_000)})
+    ends = [b"-word", b"-longer", b"zzzzzzzz"]
+    sequences += list({bytes(rng.integers(33, 256, 8).astype(np.uint8)) + ends[i % 3] for i in range(100_000)})
+    data = np.frombuffer(b" ".join(sequences), np.uint8)
+    starts, lengths, _, hashes = compiled.split_spaces(data, np.array([0, len(data)], np.int64), np.ones(1, bool))
+    assert len(starts) == len(sequences)
+    second = np.array([s[8:16] for s in sequences], dtype=object)
+    keys = {(h, n, w) for h, n, w in zip(hashes.tolist(), lengths.tolist(), second)}
+    assert len(keys) == len(sequences)
+    first = rng.permutation(100_000).astype(np.int32)
+    pairs = np.stack([first, np.full(100_000, 7, np.int32)], axis=1).ravel()
+    hashes = compiled.id_hashes(pairs, np.arange(0, len(pairs), 2), np.full(100_000, 2, np.int64))
+    assert len(np.unique(hashes)) == len(first)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 257, 100_000])
@@ -136,8 +167,9 @@ def test_prefix_keys_are_sorted_as_numpy_sorts_them(n, upper):
 def test_tokens_are_split_at_every_space_like_str_split():
     values = pa.array(["a bc", "", "député  议员 ", None, "x"])
     data, offsets, valid = near._string_buffers(values.slice(0))
-    starts, lengths, counts = compiled.split_spaces(data, offsets, valid)
+    starts, lengths, counts, hashes = compiled.split_spaces(data, offsets, valid)
     tokens = [bytes(data[s:s + n]).decode() for s, n in zip(starts, lengths)]
+    assert len(set(zip(tokens, hashes.tolist()))) == len(set(tokens)) == len(set(hashes.tolist()))  # one hash per token
     expected = [t.split(" ") if t is not None else [] for t in values.to_pylist()]
     assert tokens == [tok for toks in expected for tok in toks]
     assert counts.tolist() == [len(toks) for toks in expected]

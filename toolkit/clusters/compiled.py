@@ -22,14 +22,15 @@ _UPPER = np.int64(1) << np.int64(62)
 
 @_compiled
 def split_spaces(data, offsets, valid):
-    """Split strings at every space byte, like ``str.split(" ")`` (a null string has no tokens).
+    """Split strings at every space byte, like ``str.split(" ")`` (a null string has no tokens),
+    and hash each token, in one pass over the bytes.
 
     Args:
         data: the strings' UTF-8 bytes (uint8); offsets: n + 1 byte offsets (int64); valid: n bools.
 
     Returns:
-        (starts, lengths, counts): each token's first byte and length in bytes, and the tokens of
-        each string.
+        (starts, lengths, counts, hashes): each token's first byte, length in bytes and 64-bit
+        hash, and the tokens of each string.
     """
     n = len(offsets) - 1
     total = 0
@@ -37,25 +38,32 @@ def split_spaces(data, offsets, valid):
         if valid[t]:
             total += 1
             for i in range(offsets[t], offsets[t + 1]):
-                if data[i] == _SPACE:
-                    total += 1
+                total += data[i] == _SPACE
     starts = np.empty(total, np.int64)
     lengths = np.empty(total, np.int64)
+    hashes = np.empty(total, np.int64)
     counts = np.zeros(n, np.int64)
     k = 0
     for t in range(n):
         if not valid[t]:
             continue
-        first, begin = k, offsets[t]
-        for i in range(offsets[t], offsets[t + 1]):
-            if data[i] == _SPACE:
-                starts[k], lengths[k] = begin, i - begin
-                k += 1
-                begin = i + 1
-        starts[k], lengths[k] = begin, offsets[t + 1] - begin
-        k += 1
+        first, begin, end = k, offsets[t], offsets[t + 1]
+        while True:  # one token: its bytes folded into words of eight as they are read
+            h = word = np.uint64(0)
+            shift, i = 0, begin
+            while i < end and data[i] != _SPACE:
+                word |= np.uint64(data[i]) << np.uint64(shift)
+                shift += 8
+                if shift == 64:
+                    h, word, shift = _mix(h ^ word), np.uint64(0), 0
+                i += 1
+            starts[k], lengths[k], hashes[k] = begin, i - begin, _finished(h, word, i - begin)
+            k += 1
+            if i == end:
+                break
+            begin = i + 1
         counts[t] = k - first
-    return starts, lengths, counts
+    return starts, lengths, counts, hashes
 
 
 @_compiled
@@ -91,20 +99,10 @@ def _mix(h):
 
 
 @_compiled
-def byte_hashes(data, starts, lengths):
-    """A 64-bit hash of each byte sequence ``data[start:start + length]`` (eight bytes at a time)."""
-    out = np.empty(len(starts), np.int64)
-    for k in range(len(starts)):
-        i, end = starts[k], starts[k] + lengths[k]
-        h = np.uint64(lengths[k]) * _GOLDEN
-        while i < end:
-            word = np.uint64(0)
-            for b in range(min(8, end - i)):
-                word |= np.uint64(data[i + b]) << np.uint64(8 * b)
-            h = _mix(h ^ word)
-            i += 8
-        out[k] = np.int64(_mix(h))
-    return out
+def _finished(h, word, length):
+    """The hash of a byte sequence from its state after all full words (``h``), its last partial
+    word and its length. For one length, a bijection of sequences of up to eight bytes."""
+    return np.int64(_mix(_mix(h ^ word) ^ (np.uint64(length) * _GOLDEN)))
 
 
 @_compiled
@@ -123,18 +121,18 @@ class Vocabulary:
     """Distinct sequences (of bytes, or of token ids) numbered 0, 1, … in order of first appearance.
 
     ``ids(seq, starts, lengths, hashes)`` numbers the sequences ``seq[start:start + length]`` (with
-    their hashes from :func:`byte_hashes` or :func:`id_hashes`), keeping the numbering across
-    calls (texts read in chunks share one vocabulary). Sequences with equal hashes and lengths are
-    compared in full, so two different ones never share a number; except sequences so short that
-    the hash tells them apart by itself: the hashes fold eight bytes (or one id) at a time through
-    bijections, so up to that length equal hashes and lengths mean equal sequences, and the
-    stored copy is not read.
+    their hashes from :func:`split_spaces` or :func:`id_hashes`), keeping the numbering across
+    calls (texts read in chunks share one vocabulary). Two different sequences never share a
+    number, and most are told apart without reading the stored copies: the hashes fold one
+    *word* (eight bytes, or one id) at a time through bijections, so for a given length and given
+    second word, the hash determines the first word. Each table slot keeps a sequence's hash,
+    length and second word; sequences longer than two words whose three agree are compared in full.
     """
 
     def __init__(self, dtype):
-        # open addressing: (hash, (id + 1) << 32 | length) per slot, 0 = empty
-        self.table = np.zeros((1 << 16, 2), np.int64)
-        self.exact = 8 if np.dtype(dtype).itemsize == 1 else 1  # lengths the hash alone tells apart
+        # open addressing, one row per slot: hash, (id + 1) << 32 | length (0 = empty), second word
+        self.table = np.zeros((1 << 16, 3), np.int64)
+        self.unit = 8 if np.dtype(dtype).itemsize == 1 else 1  # elements per word
         self.where = np.empty((1 << 15, 2), np.int64)  # (start, length) of each sequence in values
         self.values = np.empty(1 << 18, dtype)
         self.size = 0  # distinct sequences so far
@@ -143,8 +141,20 @@ class Vocabulary:
     def ids(self, seq: np.ndarray, starts: np.ndarray, lengths: np.ndarray, hashes: np.ndarray) -> np.ndarray:
         """Each sequence's number (int32)."""
         ids, self.table, self.where, self.values, self.size, self.used = _intern(
-            seq, starts, lengths, hashes, self.table, self.where, self.values, self.size, self.used, self.exact)
+            seq, starts, lengths, hashes, self.table, self.where, self.values, self.size, self.used, self.unit)
         return ids
+
+    def absorb(self, other: "Vocabulary") -> np.ndarray:
+        """Number the sequences of ``other`` (of the same kind) in this vocabulary, those new to it
+        added in ``other``'s order, as if ``other``'s sequences had come after this one's.
+
+        Returns:
+            This vocabulary's number of each of ``other``'s numbers (int32).
+        """
+        filled = other.table[:, 1] != 0
+        hashes = np.empty(other.size, np.int64)
+        hashes[(other.table[filled, 1] >> 32) - 1] = other.table[filled, 0]
+        return self.ids(other.values, other.where[:other.size, 0], other.where[:other.size, 1], hashes)
 
 
 @_compiled
@@ -173,19 +183,29 @@ def _grown(array, needed):
 @_compiled
 def _rehashed(table, bits):
     """The entries of ``table`` in a new table of 2^bits slots."""
-    bigger = np.zeros((1 << bits, 2), np.int64)
+    bigger = np.zeros((1 << bits, table.shape[1]), np.int64)
     mask = (1 << bits) - 1
     for slot in range(len(table)):
         if table[slot, 1]:
             j = _slot(table[slot, 0], bits)
             while bigger[j, 1]:
                 j = (j + 1) & mask
-            bigger[j, 0], bigger[j, 1] = table[slot, 0], table[slot, 1]
+            bigger[j] = table[slot]
     return bigger
 
 
 @_compiled
-def _intern(seq, starts, lengths, hashes, table, where, values, size, used, exact):
+def _second_word(seq, s, n, unit):
+    """Elements ``unit`` to ``2 * unit - 1`` of the sequence of ``n`` elements at ``s``, packed as the
+    hashes fold them (zero past its end)."""
+    word = np.uint64(0)
+    for b in range(unit, min(2 * unit, n)):
+        word |= np.uint64(seq[s + b]) << np.uint64(8 * (b - unit))
+    return np.int64(word)
+
+
+@_compiled
+def _intern(seq, starts, lengths, hashes, table, where, values, size, used, unit):
     """Number the sequences in blocks small enough that the table stays at most half full even
     if all are new; arrays grow between blocks (never inside the loop over sequences)."""
     ids = np.empty(len(starts), np.int32)
@@ -194,7 +214,7 @@ def _intern(seq, starts, lengths, hashes, table, where, values, size, used, exac
         end = min(len(starts), k + max(1, len(table) // 2 - size))
         where = _grown(where, size + end - k)
         values = _grown(values, used + lengths[k:end].sum())
-        size, used = _intern_block(seq, starts, lengths, hashes, k, end, table, where, values, size, used, ids, exact)
+        size, used = _intern_block(seq, starts, lengths, hashes, k, end, table, where, values, size, used, ids, unit)
         if 2 * size >= len(table):
             table = _rehashed(table, _bits(len(table)) + 1)
         k = end
@@ -202,26 +222,27 @@ def _intern(seq, starts, lengths, hashes, table, where, values, size, used, exac
 
 
 @_compiled
-def _intern_block(seq, starts, lengths, hashes, first, end, table, where, values, size, used, ids, exact):
+def _intern_block(seq, starts, lengths, hashes, first, end, table, where, values, size, used, ids, unit):
     bits = _bits(len(table))
     mask = len(table) - 1
     for k in range(first, end):
         s, n, h = starts[k], lengths[k], hashes[k]
+        second = _second_word(seq, s, n, unit)
         slot = _slot(h, bits)
         while True:
             entry = table[slot, 1]
             if entry == 0:  # a new sequence
                 values[used:used + n] = seq[s:s + n]
                 where[size, 0], where[size, 1] = used, n
-                table[slot, 0], table[slot, 1] = h, ((size + 1) << 32) | n
+                table[slot, 0], table[slot, 1], table[slot, 2] = h, ((size + 1) << 32) | n, second
                 ids[k] = size
                 used += n
                 size += 1
                 break
-            if table[slot, 0] == h and (entry & 0xFFFFFFFF) == n:
+            if table[slot, 0] == h and (entry & 0xFFFFFFFF) == n and table[slot, 2] == second:
                 v = (entry >> 32) - 1
                 same = True
-                if n > exact:
+                if n > 2 * unit:  # hash, length and second word leave the rest open
                     o = where[v, 0]
                     for i in range(n):
                         if values[o + i] != seq[s + i]:

@@ -152,37 +152,32 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
 def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(ids, counts): each text's shingles as integer ids numbered in order of first appearance
     (repeats included), text after text in tid order, and the number of shingles of each text.
-    Texts are read in chunks of :data:`ENCODE_CHUNK_TEXTS` (only two chunks' strings are in
-    memory); a worker thread splits and hashes the next chunk while this one is numbered. Tokens
-    are the text's ``tokens`` split at single spaces, shingles ``n`` consecutive tokens (a text
-    shorter than that is one shingle)."""
-    def split(batch: pa.RecordBatch) -> tuple:
-        data, offsets, valid = _string_buffers(batch.column(0))
-        starts, lengths, per_text = compiled.split_spaces(data, offsets, valid)
-        return data, starts, lengths, per_text, compiled.byte_hashes(data, starts, lengths)
-
+    Texts are read in chunks of :data:`ENCODE_CHUNK_TEXTS` (one chunk's strings in memory at a
+    time); two threads split, hash and number the words of half a chunk each, the second half in
+    a vocabulary of its own that the first then absorbs. Tokens are the text's ``tokens`` split at
+    single spaces, shingles ``n`` consecutive tokens (a text shorter than that is one shingle)."""
     words, grams = compiled.Vocabulary(np.uint8), compiled.Vocabulary(np.int32)
     ids, counts = [], []
 
-    def number(data, starts, lengths, per_text, hashes) -> None:
-        shingles = words.ids(data, starts, lengths, hashes)
-        if n > 1:
-            starts, lengths, per_text = compiled.windows(per_text, n)
-            shingles = grams.ids(shingles, starts, lengths, compiled.id_hashes(shingles, starts, lengths))
-        ids.append(shingles)
-        counts.append(per_text)
+    def number(vocabulary, data, offsets, valid) -> tuple[np.ndarray, np.ndarray]:
+        starts, lengths, per_text, hashes = compiled.split_spaces(data, offsets, valid)
+        return vocabulary.ids(data, starts, lengths, hashes), per_text
 
     query = "SELECT p.tokens FROM _texts t JOIN post_text p USING (pid) ORDER BY t.tid"
     with ThreadPoolExecutor(1) as pool:  # the compiled loops release the GIL
-        pending = None
         for batch in store.arrow_batches(query, ENCODE_CHUNK_TEXTS):
-            if batch.num_rows:
-                following = pool.submit(split, batch)
-                if pending is not None:
-                    number(*pending.result())
-                pending = following
-        if pending is not None:
-            number(*pending.result())
+            data, offsets, valid = _string_buffers(batch.column(0))
+            middle, second = batch.num_rows // 2, compiled.Vocabulary(np.uint8)
+            later = pool.submit(number, second, data, offsets[middle:], valid[middle:])
+            shingles, per_text = number(words, data, offsets[:middle + 1], valid[:middle])
+            later_shingles, later_per_text = later.result()
+            shingles = np.concatenate([shingles, words.absorb(second)[later_shingles]])
+            per_text = np.concatenate([per_text, later_per_text])
+            if n > 1:
+                starts, lengths, per_text = compiled.windows(per_text, n)
+                shingles = grams.ids(shingles, starts, lengths, compiled.id_hashes(shingles, starts, lengths))
+            ids.append(shingles)
+            counts.append(per_text)
     if not ids:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.int64)
     return np.concatenate(ids), np.concatenate(counts)
@@ -214,8 +209,13 @@ class ShingleSets:
         frequency = np.bincount(ids)
         rank = np.empty(len(frequency), dtype=np.int32)
         rank[np.argsort(frequency, kind="stable")] = np.arange(len(frequency), dtype=np.int32)
-        ranks, sizes = compiled.sorted_sets(ids, counts, rank)
-        return cls(ranks, np.concatenate([[0], np.cumsum(sizes)]))
+        middle = len(counts) // 2
+        cut = int(counts[:middle].sum())
+        with ThreadPoolExecutor(2) as pool:  # two threads, half of the texts each
+            halves = list(pool.map(lambda ids, counts: compiled.sorted_sets(ids, counts, rank),
+                                   (ids[:cut], ids[cut:]), (counts[:middle], counts[middle:])))
+        sizes = np.concatenate([sizes for _, sizes in halves])
+        return cls(np.concatenate([ranks for ranks, _ in halves]), np.concatenate([[0], np.cumsum(sizes)]))
 
     def prefix_keys(self, threshold: float, order: np.ndarray) -> tuple[np.ndarray, int]:
         """Keys of every text, sorted: each pair of shingles in the text's prefix (and, for texts so
