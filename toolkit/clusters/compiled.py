@@ -294,44 +294,71 @@ def sorted_sets(ids, counts, rank):
     return out[:write].copy(), sizes
 
 
+#: Columns of the text records :func:`verified_pairs` reads (one 32-byte row per text, by place).
+RECORD_TEXT, RECORD_FIRST, RECORD_END, RECORD_LENGTHS = range(4)
+_LENGTH_BITS = 31
+_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
+
+
+def text_records(order, start, prefix, index, alone):
+    """One row per place in ``order`` (int64, n × 4): the text, the offsets of its first and
+    past-last shingle in the ranks, and its prefix length, index-prefix length and ``alone`` flag
+    packed as ``prefix | index << 31 | alone << 62``. What verification needs of a text sits in
+    one cache line, instead of a read from five arrays."""
+    records = np.empty((len(order), 4), np.int64)
+    records[:, RECORD_TEXT] = order
+    records[:, RECORD_FIRST] = start[order]
+    records[:, RECORD_END] = start[order + 1]
+    records[:, RECORD_LENGTHS] = packed_lengths(prefix[order], index[order], alone[order])
+    return records
+
+
+def packed_lengths(prefix: np.ndarray, index: np.ndarray, alone: np.ndarray) -> np.ndarray:
+    """Prefix lengths, index-prefix lengths and ``alone`` flags packed as a record's
+    ``RECORD_LENGTHS`` (int64)."""
+    return (prefix.astype(np.int64) | (index.astype(np.int64) << _LENGTH_BITS)
+            | (alone.astype(np.int64) << (2 * _LENGTH_BITS)))
+
+
 @_compiled
-def prefix_keys(rank, start, order, prefix, index, alone, width, text_bits):
-    """Keys of every text: each pair of shingles in its prefix (and each shingle on its own for
-    the texts marked ``alone``), as ``pair_hash(pair) << text_bits | place << 1 | indexed`` (int64,
-    unsorted), where ``place`` is the text's place in ``order`` and ``indexed`` says that both
-    shingles lie in the first ``index`` shingles (always, for a single shingle).
+def prefix_keys(rank, records, first, last, width, text_bits, keys):
+    """Keys of the texts at places [first, last) of ``records`` (:func:`text_records`): each pair of
+    shingles in a text's prefix (and each shingle on its own for the texts marked ``alone``), as
+    ``pair_hash(pair) << text_bits | place << 1 | indexed`` (int64, unsorted), where ``indexed``
+    says that both shingles lie in the text's index prefix (always, for a single shingle).
 
     Args:
-        rank, start: the texts' sorted shingle ranks and n + 1 offsets into them;
-        order: the texts in the order of their places; prefix, index: each text's prefix and
-        index-prefix lengths; alone: texts that also key single shingles; width: one more than
-        the largest rank; text_bits: bits that hold a place and the flag.
+        rank: the texts' sorted shingle ranks; width: one more than the largest rank;
+        text_bits: bits that hold a place and the flag; keys: room for exactly these keys
+        (:func:`key_counts`), written in place.
 
     Returns:
-        (keys, split): the keys below 2^62 come first, in ``keys[:split]``, the others after
-        them, so that the two parts can be sorted apart (at once) into one sorted array.
+        The number of keys below 2^62: they fill ``keys`` from the front, the others from the
+        back, so that the two parts can be sorted apart (at once).
     """
-    total = 0
-    for t in range(len(prefix)):
-        total += prefix[t] * (prefix[t] - 1) // 2
-        if alone[t]:
-            total += start[t + 1] - start[t]
-    keys = np.empty(total, np.int64)
-    front, back = 0, total  # the lower keys fill the array from the front, the upper from the back
-    for place in range(len(order)):
-        t = order[place]
-        s = start[t]
+    front, back = 0, len(keys)
+    for place in range(first, last):
+        s, lengths = records[place, RECORD_FIRST], records[place, RECORD_LENGTHS]
+        prefix, index = lengths & _LENGTH_MASK, (lengths >> _LENGTH_BITS) & _LENGTH_MASK
         low = place << 1
-        for i in range(prefix[t]):
-            for j in range(i + 1, prefix[t]):
-                flag = 1 if j < index[t] else 0
-                key = (pair_hash(rank[s + i], rank[s + j], width, text_bits) << text_bits) | low | flag
+        for i in range(prefix):
+            p = rank[s + i]
+            for j in range(i + 1, prefix):
+                flag = 1 if j < index else 0
+                key = (pair_hash(p, rank[s + j], width, text_bits) << text_bits) | low | flag
                 front, back = _placed(keys, key, front, back)
-        if alone[t]:
-            for i in range(start[t + 1] - s):
+        if lengths >> (2 * _LENGTH_BITS):
+            for i in range(records[place, RECORD_END] - s):
                 key = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | low | 1
                 front, back = _placed(keys, key, front, back)
-    return keys, front
+    return front
+
+
+def key_counts(records: np.ndarray) -> np.ndarray:
+    """The number of keys :func:`prefix_keys` makes for each place of ``records``."""
+    lengths = records[:, RECORD_LENGTHS]
+    prefix, alone = lengths & _LENGTH_MASK, lengths >> (2 * _LENGTH_BITS)
+    return prefix * (prefix - 1) // 2 + alone * (records[:, RECORD_END] - records[:, RECORD_FIRST])
 
 
 @_compiled
@@ -454,26 +481,6 @@ def open_crowded_prefixes(keys, text_bits, max_bucket, n):
         if crowded[(keys[x] & mask) >> 1]:
             keys[x] |= 1
     return crowded
-
-
-#: Columns of the text records :func:`verified_pairs` reads (one 32-byte row per text, by place).
-RECORD_TEXT, RECORD_FIRST, RECORD_END, RECORD_LENGTHS = range(4)
-_LENGTH_BITS = 31
-_LENGTH_MASK = (1 << _LENGTH_BITS) - 1
-
-
-def text_records(order, start, prefix, index, alone):
-    """One row per place in ``order`` (int64, n × 4): the text, the offsets of its first and
-    past-last shingle in the ranks, and its prefix length, index-prefix length and ``alone`` flag
-    packed as ``prefix | index << 31 | alone << 62``. What verification needs of a text sits in
-    one cache line, instead of a read from five arrays."""
-    records = np.empty((len(order), 4), np.int64)
-    records[:, RECORD_TEXT] = order
-    records[:, RECORD_FIRST] = start[order]
-    records[:, RECORD_END] = start[order + 1]
-    records[:, RECORD_LENGTHS] = (prefix[order] | (index[order].astype(np.int64) << _LENGTH_BITS)
-                                  | (alone[order].astype(np.int64) << (2 * _LENGTH_BITS)))
-    return records
 
 
 @_compiled

@@ -217,22 +217,38 @@ class ShingleSets:
         sizes = np.concatenate([sizes for _, sizes in halves])
         return cls(np.concatenate([ranks for ranks, _ in halves]), np.concatenate([[0], np.cumsum(sizes)]))
 
-    def prefix_keys(self, threshold: float, order: np.ndarray) -> tuple[np.ndarray, int]:
+    def prefix_keys(self, records: np.ndarray) -> tuple[np.ndarray, int]:
         """Keys of every text, sorted: each pair of shingles in the text's prefix (and, for texts so
         small that a pair above the threshold may share a single shingle, each shingle on its own).
+        Two threads make the keys of half the texts each, then sort the lower and the upper keys.
+
+        Args:
+            records: the texts' records by place (:func:`compiled.text_records`), which hold their
+                prefix lengths.
 
         Returns:
             (keys, text_bits): each key is ``hash(pair) << text_bits | place << 1 | indexed`` (int64),
-            where ``place`` is the text's place in ``order`` and ``indexed`` says that the pair lies
+            where ``place`` is the text's row in ``records`` and ``indexed`` says that the pair lies
             in the text's index prefix; texts sharing a pair share the high bits (a hash collision
             only adds a candidate, verified later).
         """
         text_bits = self.n.bit_length() + 1
-        keys, split = compiled.prefix_keys(self.rank, self.start, order, prefix_lengths(self.size, threshold),
-                                           index_prefix_lengths(self.size, threshold), self.alone(threshold),
-                                           self.width, text_bits)
-        with ThreadPoolExecutor(2) as pool:  # the lower and upper keys sorted at once, in place
-            list(pool.map(compiled.sort_keys, (keys[:split], keys[split:])))
+        ends = np.cumsum(compiled.key_counts(records))
+        total = int(ends[-1]) if len(ends) else 0
+        middle = min(int(np.searchsorted(ends, total // 2)) + 1, len(ends))  # places before it: about half the keys
+        cut = int(ends[middle - 1]) if middle else 0
+        keys = np.empty(total, np.int64)
+        with ThreadPoolExecutor(2) as pool:
+            first_lower, second_lower = pool.map(
+                lambda first, last, lo, hi: compiled.prefix_keys(self.rank, records, first, last, self.width, text_bits,
+                                                                 keys[lo:hi]),
+                (0, middle), (middle, len(records)), (0, cut), (cut, total))
+            # [lower, upper of the first half | lower, upper of the second]: the two middle blocks swap
+            first_upper = keys[first_lower:cut].copy()
+            keys[first_lower:first_lower + second_lower] = keys[cut:cut + second_lower]
+            split = first_lower + second_lower
+            keys[split:split + len(first_upper)] = first_upper
+            list(pool.map(compiled.sort_keys, (keys[:split], keys[split:])))  # in place
         return keys, text_bits
 
     def alone(self, threshold: float) -> np.ndarray:
@@ -265,14 +281,16 @@ def _verified_pairs(sets: ShingleSets, params: NearDuplicateParams) -> tuple[np.
     are collected, made distinct and verified."""
     threshold, max_bucket = params.similarity_threshold, params.max_bucket
     order = np.argsort(sets.size, kind="stable")
-    keys, text_bits = sets.prefix_keys(threshold, order)
+    prefix, alone = prefix_lengths(sets.size, threshold), sets.alone(threshold)
+    records = compiled.text_records(order, sets.start, prefix, index_prefix_lengths(sets.size, threshold), alone)
+    keys, text_bits = sets.prefix_keys(records)
     with ThreadPoolExecutor(2) as pool:  # two passes over the keys at once
         oversized = pool.submit(compiled.oversized_keys, keys, text_bits, max_bucket)
-        crowded = order[compiled.open_crowded_prefixes(keys, text_bits, max_bucket, sets.n)]
+        crowded = np.flatnonzero(compiled.open_crowded_prefixes(keys, text_bits, max_bucket, sets.n))
         big = oversized.result()
-    prefix, index = prefix_lengths(sets.size, threshold), index_prefix_lengths(sets.size, threshold)
-    index[crowded] = prefix[crowded]  # a text in a crowd pairs through its whole prefix, as without index prefixes
-    records = compiled.text_records(order, sets.start, prefix, index, sets.alone(threshold))
+    # a text in a crowd pairs through its whole prefix, as without index prefixes
+    in_crowd = order[crowded]
+    records[crowded, compiled.RECORD_LENGTHS] = compiled.packed_lengths(prefix[in_crowd], prefix[in_crowd], alone[in_crowd])
     middle = int(np.searchsorted(keys, ((keys[len(keys) // 2] >> text_bits) + 1) << text_bits)) if len(keys) else 0
 
     def run(first: int, last: int) -> tuple:
@@ -335,15 +353,20 @@ def leader_groups(a: np.ndarray, b: np.ndarray, priority: np.ndarray, similarity
         return empty
     nodes, index = _dense(np.concatenate([a, b]))
     ia, ib = index[: len(a)], index[len(a):]
-    present = priority[np.isin(priority, nodes)]
-    rank = len(present) + np.arange(len(nodes), dtype=np.int64)  # ids absent from priority come last
-    rank[np.searchsorted(nodes, present)] = np.arange(len(present))
+    at = np.minimum(np.searchsorted(nodes, priority), len(nodes) - 1)
+    at = at[nodes[at] == priority]  # the node of each id of priority on a pair, in priority order
+    rank = len(at) + np.arange(len(nodes), dtype=np.int64)  # ids absent from priority come last
+    rank[at] = np.arange(len(at))
     leader = _greedy_leaders(ia, ib, rank)
     sizes = np.bincount(leader, minlength=len(nodes))
     weight = np.ones(len(a)) if similarity is None else np.asarray(similarity, dtype=float)
     lone = np.flatnonzero(sizes[leader] == 1)
     if len(lone):  # each lone text joins the group of its most similar neighbour (never itself lone)
         source, target, pair_weight = np.concatenate([ia, ib]), np.concatenate([ib, ia]), np.concatenate([weight, weight])
+        is_lone = np.zeros(len(nodes), dtype=bool)
+        is_lone[lone] = True
+        of_lone = is_lone[source]
+        source, target, pair_weight = source[of_lone], target[of_lone], pair_weight[of_lone]
         order = np.lexsort((-pair_weight, source))
         source, target = source[order], target[order]
         first = np.concatenate([[True], source[1:] != source[:-1]])
