@@ -46,7 +46,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from ..errors import ParameterError
 from ..store import Store
@@ -166,6 +165,8 @@ def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
     query = "SELECT p.tokens FROM _texts t JOIN post_text p USING (pid) ORDER BY t.tid"
     with ThreadPoolExecutor(1) as pool:  # the compiled loops release the GIL
         for batch in store.arrow_batches(query, ENCODE_CHUNK_TEXTS):
+            if not batch.num_rows:
+                continue
             data, offsets, valid = _string_buffers(batch.column(0))
             middle, second = batch.num_rows // 2, compiled.Vocabulary(np.uint8)
             later = pool.submit(number, second, data, offsets[middle:], valid[middle:])
