@@ -10,6 +10,11 @@ subprocess:
 * ``near``: ``toolkit.clusters.near.near_duplicate_texts(store,
   NearDuplicateParams(similarity_threshold=0.8))``, with the time and rows of every SQL
   statement it runs (``statements``) and the time of each vectorised step (``steps``);
+* ``floor`` (not a competitor): what the near step pays before it compares a word, in a fresh
+  process on the same workspace: its statement finding the distinct texts
+  (``near.DISTINCT_TEXTS``), reading their tokens into Arrow (``near.TEXT_TOKENS``), the first
+  call of a compiled loop (Numba loads its cached machine code), and splitting and hashing all
+  the words (``compiled.split_spaces``, half of the texts on each of two threads);
 * ``export`` (not a competitor): the distinct matched texts with their tokens
   (``texts.parquet``: the toolkit's ``tid`` and the ``post_text.tokens`` of that text), the
   toolkit's pairs, and every matched post's normalised text, for the other measurements;
@@ -210,6 +215,8 @@ def run_worker(kind: str, run_dir: Path, data_dir: Path, memory_limit: str | Non
             report["udf_seconds"] = udfs
         return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu,
                 "baseline_rss_mb": baseline, **report}
+    if kind == "floor":
+        return _floor(workspace, limits)
     if kind == "export":
         return _export(workspace, run_dir, limits)
     if kind == "exact":
@@ -241,6 +248,39 @@ def _near(store, near, profiler: _Profiler) -> dict:
         setattr(near.ShingleSets, name, classmethod(wrapped) if name == "from_ids" else wrapped)
     counts = near.near_duplicate_texts(store, near.NearDuplicateParams(similarity_threshold=THRESHOLD))
     return {"counts": counts, "statements": profiler.statements, "steps": steps}
+
+
+def _floor(workspace: Path, limits: dict) -> dict:
+    """Seconds of each fixed cost of the near step (module docstring, ``floor``) and their sum."""
+    started = time.perf_counter()
+    from concurrent.futures import ThreadPoolExecutor
+
+    from toolkit.clusters import compiled, near
+    from toolkit.store import Store
+    from toolkit.text.compiled import string_buffers
+
+    store = Store(workspace, memory_limit=limits["memory_limit"])
+    parts, clock = {}, time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        parts[name] = time.perf_counter() - clock
+        clock = time.perf_counter()
+    store.execute(near.DISTINCT_TEXTS)
+    lap("distinct_texts")
+    tokens = store.con.sql(near.TEXT_TOKENS).to_arrow_table().column(0).combine_chunks()
+    lap("read_tokens")
+    data, offsets, valid = string_buffers(tokens)
+    compiled.split_spaces(data, offsets[:2], valid[:1])
+    lap("compiled_start")
+    middle = len(valid) // 2
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda lo, hi: compiled.split_spaces(data, offsets[lo:hi + 1], valid[lo:hi]),
+                      (0, middle), (middle, len(valid))))
+    lap("split_and_hash")
+    store.execute("DROP TABLE _texts")
+    store.close()
+    return {"seconds": time.perf_counter() - started, "parts": parts, "fixed_seconds": sum(parts.values())}
 
 
 def _export(workspace: Path, run_dir: Path, limits: dict) -> dict:
@@ -556,6 +596,8 @@ def summarise(size: dict) -> dict:
         "exact_self_join_cpu_seconds": exact and exact["self_join_cpu_seconds"],
         "exact_group_by_seconds": exact and exact["group_by_seconds"],
     }
+    summary["near_fixed_seconds"] = done("floor") and done("floor")["fixed_seconds"]
+    summary["near_fixed_over_exact"] = ratio(summary["near_fixed_seconds"], summary["exact_self_join_seconds"])
     summary["near_over_exact"] = ratio(summary["near_seconds"], summary["exact_self_join_seconds"])
     summary["near_over_exact_cpu"] = ratio(summary["near_cpu_seconds"], summary["exact_self_join_cpu_seconds"])
     summary["toolkit_over_exact"] = ratio(toolkit_seconds, summary["exact_self_join_seconds"])
@@ -651,7 +693,7 @@ def run_size(report: dict, *, n_posts: int, args) -> dict:
             "duckdb_memory_limit": args.memory_limit, "duckdb_max_temp_directory_size": args.max_temp_directory_size,
             "runs": {}}
     limits = {"memory_limit": args.memory_limit, "max_temp_directory_size": args.max_temp_directory_size}
-    for kind in ("load", "normalise", "near", "export", "exact"):
+    for kind in ("load", "normalise", "near", "floor", "export", "exact"):
         print(f"{n_posts:,} posts: {kind} ...", end=" ", flush=True)
         try:
             size["runs"][kind] = run = measure(kind, run_dir, data_dir, limits)
@@ -663,6 +705,8 @@ def run_size(report: dict, *, n_posts: int, args) -> dict:
               f"{run['loadavg_end'][0]:.1f}" + (f" — FAILED: {run['error']}" if run.get("failed") else ""), flush=True)
         if kind == "near":
             _print_statements(run)
+        if kind == "floor" and not run.get("failed"):
+            print("    " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in run["parts"].items()), flush=True)
         if run.get("failed") and kind in ("load", "normalise"):
             break  # nothing further can run
     near_done = all(kind in size["runs"] and not size["runs"][kind].get("failed") for kind in ("near", "export"))

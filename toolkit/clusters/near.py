@@ -54,6 +54,13 @@ from . import compiled
 
 #: Texts whose shingles are read and numbered at a time (bounds the memory of their strings).
 ENCODE_CHUNK_TEXTS = 250_000
+#: The distinct matched texts (table ``_texts``: tid, first post's pid, posts), and their tokens in tid order.
+DISTINCT_TEXTS = """
+    CREATE OR REPLACE TEMP TABLE _texts AS
+    SELECT row_number() OVER (ORDER BY pid) AS tid, pid, n_posts
+    FROM (SELECT min(pid) AS pid, count(*) AS n_posts FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)
+    ORDER BY tid"""
+TEXT_TOKENS = "SELECT p.tokens FROM _texts t JOIN post_text p USING (pid) ORDER BY t.tid"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,11 +119,7 @@ def near_duplicate_texts(store: Store, params: NearDuplicateParams = NearDuplica
     Returns:
         Counts: texts, prefix keys, candidate pairs, verified pairs, groups.
     """
-    store.execute("""
-        CREATE OR REPLACE TEMP TABLE _texts AS
-        SELECT row_number() OVER (ORDER BY pid) AS tid, pid, n_posts
-        FROM (SELECT min(pid) AS pid, count(*) AS n_posts FROM post_text WHERE status IN ('ok', 'truncated') GROUP BY norm_text)
-        ORDER BY tid""")
+    store.execute(DISTINCT_TEXTS)
     ids, counts = _shingle_ids(store, params.shingle_size)
     store.release_cache()  # the texts are read: room for the arithmetic
     sets = ShingleSets.from_ids(ids, counts)
@@ -162,9 +165,8 @@ def _shingle_ids(store: Store, n: int) -> tuple[np.ndarray, np.ndarray]:
         starts, lengths, per_text, hashes = compiled.split_spaces(data, offsets, valid)
         return vocabulary.ids(data, starts, lengths, hashes), per_text
 
-    query = "SELECT p.tokens FROM _texts t JOIN post_text p USING (pid) ORDER BY t.tid"
     with ThreadPoolExecutor(1) as pool:  # the compiled loops release the GIL
-        for batch in store.arrow_batches(query, ENCODE_CHUNK_TEXTS):
+        for batch in store.arrow_batches(TEXT_TOKENS, ENCODE_CHUNK_TEXTS):
             if not batch.num_rows:
                 continue
             data, offsets, valid = _string_buffers(batch.column(0))
