@@ -354,6 +354,14 @@ def prefix_keys(rank, records, first, last, width, text_bits, keys):
     return front
 
 
+@_compiled
+def swap_ends(values, k):
+    """Swap the first ``k`` values with the last ``k``, in place (no copy of either block)."""
+    n = len(values)
+    for i in range(k):
+        values[i], values[n - k + i] = values[n - k + i], values[i]
+
+
 def key_counts(records: np.ndarray) -> np.ndarray:
     """The number of keys :func:`prefix_keys` makes for each place of ``records``."""
     lengths = records[:, RECORD_LENGTHS]

@@ -246,11 +246,10 @@ class ShingleSets:
                 lambda first, last, lo, hi: compiled.prefix_keys(self.rank, records, first, last, self.width, text_bits,
                                                                  keys[lo:hi]),
                 (0, middle), (middle, len(records)), (0, cut), (cut, total))
-            # [lower, upper of the first half | lower, upper of the second]: the two middle blocks swap
-            first_upper = keys[first_lower:cut].copy()
-            keys[first_lower:first_lower + second_lower] = keys[cut:cut + second_lower]
+            # [lower, upper of the first half | lower, upper of the second]: the middle blocks trade
+            # places (their order inside does not matter before the sort), in place
+            compiled.swap_ends(keys[first_lower:cut + second_lower], min(cut - first_lower, second_lower))
             split = first_lower + second_lower
-            keys[split:split + len(first_upper)] = first_upper
             list(pool.map(compiled.sort_keys, (keys[:split], keys[split:])))  # in place
         return keys, text_bits
 
