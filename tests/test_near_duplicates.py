@@ -132,8 +132,8 @@ def test_hashes_tell_apart_the_sequences_the_vocabulary_does_not_read():
     nine to sixteen bytes sharing one of three second words, and 100,000 pairs of ids sharing
     their second id."""
     rng = np.random.default_rng(5)
-    sequences = [bytes([a]) for a in range(1, 256) if a != 32]
-    sequences += [bytes([a, b]) for a in range(1, 256) for b in range(1, 256) if 32 not in (a, b)]
+    sequences = [bytes([a]) for a in range(256) if a != 32]
+    sequences += [bytes([a, b]) for a in range(256) for b in range(256) if 32 not in (a, b)]
     sequences += list({bytes(rng.integers(33, 256, rng.integers(3, 9)).astype(np.uint8)) for _ in range(200_000)})
     ends = [b"-word", b"-longer", b"zzzzzzzz"]
     sequences += list({bytes(rng.integers(33, 256, 8).astype(np.uint8)) + ends[i % 3] for i in range(100_000)})
@@ -162,6 +162,29 @@ def test_prefix_keys_are_sorted_as_numpy_sorts_them(n, upper):
         done = keys.copy()
         compiled.sort_keys(done)
         assert np.array_equal(done, np.sort(keys))
+
+
+@pytest.mark.parametrize("n_texts", [1, 2, 3, 500])
+def test_prefix_keys_made_by_two_threads_are_those_one_thread_makes(n_texts):
+    """Two threads make the keys of half the texts each and trade the middle blocks: the same
+    sorted keys as one pass over all texts, and the lower keys (bit 62 clear) first."""
+    rng = np.random.default_rng(n_texts)
+    counts = rng.integers(1, 30, n_texts)
+    sets = near.ShingleSets.from_ids(rng.integers(0, 300, counts.sum()), counts)
+    order = np.argsort(sets.size, kind="stable")
+    records = compiled.text_records(order, sets.start, near.prefix_lengths(sets.size, 0.5),
+                                    near.index_prefix_lengths(sets.size, 0.5), sets.alone(0.5))
+    keys, text_bits = sets.prefix_keys(records)
+    alone = np.empty(int(compiled.key_counts(records).sum()), np.int64)
+    compiled.prefix_keys(sets.rank, records, 0, len(records), sets.width, text_bits, alone)
+    assert len(keys) > 0 and np.array_equal(keys, np.sort(alone))
+
+
+def test_swap_ends_trades_the_first_and_last_values_in_place():
+    for k, expected in ((0, list(range(7))), (2, [5, 6, 2, 3, 4, 0, 1]), (3, [4, 5, 6, 3, 0, 1, 2])):
+        values = np.arange(7)
+        compiled.swap_ends(values, k)
+        assert values.tolist() == expected
 
 
 def test_tokens_are_split_at_every_space_like_str_split():
