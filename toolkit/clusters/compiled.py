@@ -321,6 +321,13 @@ def packed_lengths(prefix: np.ndarray, index: np.ndarray, alone: np.ndarray) -> 
 
 
 @_compiled
+def unpacked_lengths(lengths):
+    """(prefix, index, alone) of packed ``RECORD_LENGTHS`` (one value or an array): the inverse of
+    :func:`packed_lengths`, ``alone`` as 0 or 1."""
+    return lengths & _LENGTH_MASK, (lengths >> _LENGTH_BITS) & _LENGTH_MASK, lengths >> (2 * _LENGTH_BITS)
+
+
+@_compiled
 def prefix_keys(rank, records, first, last, width, text_bits, keys):
     """Keys of the texts at places [first, last) of ``records`` (:func:`text_records`): each pair of
     shingles in a text's prefix (and each shingle on its own for the texts marked ``alone``), as
@@ -338,8 +345,8 @@ def prefix_keys(rank, records, first, last, width, text_bits, keys):
     """
     front, back = 0, len(keys)
     for place in range(first, last):
-        s, lengths = records[place, RECORD_FIRST], records[place, RECORD_LENGTHS]
-        prefix, index = lengths & _LENGTH_MASK, (lengths >> _LENGTH_BITS) & _LENGTH_MASK
+        s = records[place, RECORD_FIRST]
+        prefix, index, alone = unpacked_lengths(records[place, RECORD_LENGTHS])
         low = place << 1
         for i in range(prefix):
             p = rank[s + i]
@@ -347,7 +354,7 @@ def prefix_keys(rank, records, first, last, width, text_bits, keys):
                 flag = 1 if j < index else 0
                 key = (pair_hash(p, rank[s + j], width, text_bits) << text_bits) | low | flag
                 front, back = _placed(keys, key, front, back)
-        if lengths >> (2 * _LENGTH_BITS):
+        if alone:
             for i in range(records[place, RECORD_END] - s):
                 key = (pair_hash(rank[s + i], rank[s + i], width, text_bits) << text_bits) | low | 1
                 front, back = _placed(keys, key, front, back)
@@ -364,8 +371,7 @@ def swap_ends(values, k):
 
 def key_counts(records: np.ndarray) -> np.ndarray:
     """The number of keys :func:`prefix_keys` makes for each place of ``records``."""
-    lengths = records[:, RECORD_LENGTHS]
-    prefix, alone = lengths & _LENGTH_MASK, lengths >> (2 * _LENGTH_BITS)
+    prefix, _, alone = unpacked_lengths(records[:, RECORD_LENGTHS])
     return prefix * (prefix - 1) // 2 + alone * (records[:, RECORD_END] - records[:, RECORD_FIRST])
 
 
@@ -584,11 +590,11 @@ def _first_shared_key(rank, records, a, b, width, text_bits, big, common, thresh
     Keys are pairs of shared shingles (and, when both texts are ``alone``, single shingles). The
     first one usually decides, so the prefixes are merged only as far as needed. ``common`` is
     scratch room for the shared shingles."""
-    lengths_a, lengths_b = records[a, RECORD_LENGTHS], records[b, RECORD_LENGTHS]
-    singles = ((lengths_a >> (2 * _LENGTH_BITS)) & (lengths_b >> (2 * _LENGTH_BITS))) == 1
+    _, index_a, alone_a = unpacked_lengths(records[a, RECORD_LENGTHS])
+    prefix_b, _, alone_b = unpacked_lengths(records[b, RECORD_LENGTHS])
+    singles = (alone_a & alone_b) == 1
     wanted = 1 if singles else 2
     first_a, first_b = records[a, RECORD_FIRST], records[b, RECORD_FIRST]
-    index_a, prefix_b = (lengths_a >> _LENGTH_BITS) & _LENGTH_MASK, lengths_b & _LENGTH_MASK
     m, at_a, at_b = _shared_prefix(rank, first_a, index_a, first_b, prefix_b, common, wanted)
     if m < wanted:
         return -2
